@@ -1,0 +1,77 @@
+/**
+ * What the store keeps. Field names of instances and operation occurrences follow ETSI SOL003 /
+ * Tacker's v1 API, so the API view (src/lib/views) is mostly a projection.
+ */
+
+export type InstantiationState = 'NOT_INSTANTIATED' | 'INSTANTIATED';
+
+export interface PackageRecord {
+  /** vnfPkgId: the package's own id, generated when it is added. */
+  id: string;
+  vnfdId: string;
+  vnfProvider: string;
+  vnfProductName: string;
+  vnfSoftwareVersion: string;
+  vnfdVersion: string;
+  flavours: string[];
+  /** Where the package was added from (for the user's information only). */
+  source: string;
+  onboardedAt: string;
+  /** sha256 of the package's file list and contents, to tell two adds of the same package apart. */
+  contentHash: string;
+}
+
+export interface VimConnectionInfo {
+  id: string;
+  vimId: string | null;
+  vimType: string;
+  interfaceInfo: Record<string, unknown>;
+  accessInfo: Record<string, unknown>;
+  extra?: Record<string, unknown>;
+}
+
+export interface VnfInstanceRecord {
+  id: string;
+  vnfInstanceName: string;
+  vnfInstanceDescription: string | null;
+  vnfdId: string;
+  vnfPkgId: string;
+  vnfProvider: string;
+  vnfProductName: string;
+  vnfSoftwareVersion: string;
+  vnfdVersion: string;
+  instantiationState: InstantiationState;
+  instantiatedVnfInfo?: Record<string, unknown>;
+  vimConnectionInfo: VimConnectionInfo[];
+  /** Free-form facts recorded by management drivers (e.g. the registry endpoint); shown by `show`. */
+  metadata?: Record<string, unknown>;
+  createdAt: string;
+  /** Internal: what the cloud side needs to act on the instance again (stack, stored request, images). */
+  internal?: Record<string, unknown>;
+  /** Id of the LCM operation occurrence currently running on this instance, if any. */
+  activeOpId?: string | null;
+}
+
+export type LcmOperation = 'INSTANTIATE' | 'SCALE' | 'HEAL' | 'TERMINATE' | 'MODIFY_INFO' | 'CHANGE_EXT_CONN';
+export type OperationState = 'STARTING' | 'PROCESSING' | 'COMPLETED' | 'FAILED_TEMP' | 'FAILED' | 'ROLLING_BACK' | 'ROLLED_BACK';
+
+export interface OpOccRecord {
+  id: string;
+  operationState: OperationState;
+  stateEnteredTime: string;
+  startTime: string;
+  vnfInstanceId: string;
+  grantId: string | null;
+  operation: LcmOperation;
+  isAutomaticInvocation: boolean;
+  operationParams: Record<string, unknown>;
+  isCancelPending: boolean;
+  cancelMode?: string | null;
+  error?: { title?: string; status: number; detail: string } | null;
+  resourceChanges?: Record<string, unknown>;
+  changedInfo?: Record<string, unknown>;
+  changedExtConnectivity?: unknown[];
+  /** Internal: path of the per-operation log file. */
+  logFile?: string;
+  endTime?: string;
+}
