@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  checkCidr,
+  checkHostsString,
+  checkNoProxy,
+  checkPortValue,
+  checkProxyUrl,
+  checkServer,
+  checkUserName,
+  cidrsOverlap,
+  didYouMean,
+  editDistance,
+  findShellMeta,
+  isHostname,
+  parseCidr,
+  parseIPv4,
+  parseIPv6,
+  renderFound,
+} from '../../src/lib/params/checks.js';
+
+describe('params checks', () => {
+  it('IPv4 / IPv6 parsing', () => {
+    assert.equal(parseIPv4('192.168.0.1'), 0xc0a80001);
+    for (const bad of ['192.168.0', '192.168.0.256', '01.2.3.4', '1.2.3.4.5', '1.2.3.-1', '']) assert.equal(parseIPv4(bad), undefined, bad);
+    assert.equal(parseIPv6('::'), 0n);
+    assert.equal(parseIPv6('::1'), 1n);
+    assert.equal(parseIPv6('::ffff:1.2.3.4'), 0xffff01020304n);
+    assert.equal(parseIPv6('fd00:0:0:0:0:0:0:1'), (0xfd00n << 112n) | 1n);
+    for (const bad of ['1:::2', '1::2::3', '1:2:3:4:5:6:7:8:9', '12345::', 'fd00::1%eth0', 'g::1', '1.2.3.4']) assert.equal(parseIPv6(bad), undefined, bad);
+  });
+
+  it('CIDRs: strict network addresses with a did-you-mean', () => {
+    assert.deepEqual(checkCidr('192.168.3.0/16'), { expected: 'a CIDR network address such as 10.96.0.0/12 with no host bits set', hint: 'did you mean 192.168.0.0/16?' });
+    assert.equal(checkCidr('10.96.0.0/12'), undefined);
+    assert.equal(checkCidr('0.0.0.0/0'), undefined);
+    assert.deepEqual(checkCidr('fd00::1/64')?.hint, 'did you mean fd00::/64?');
+    assert.deepEqual(checkCidr('2001:db8:0:0:1::/48')?.hint, 'did you mean 2001:db8::/48?');
+    assert.deepEqual(checkCidr('10.0.0.0/08')?.hint, 'write it as <network address>/<prefix length>');
+    assert.deepEqual(checkCidr('fd00::')?.hint, 'add the prefix length, e.g. fd00::/64');
+    assert.equal(parseCidr('10.0.0.0/8')?.text, '10.0.0.0/8');
+    const a = parseCidr('10.0.0.0/8');
+    const b = parseCidr('10.96.0.0/12');
+    const c = parseCidr('192.168.0.0/16');
+    assert.ok(a && b && c);
+    assert.ok(cidrsOverlap(a, b));
+    assert.ok(!cidrsOverlap(b, c));
+  });
+
+  it('host names, servers, hosts lines, ports', () => {
+    assert.ok(isHostname('registry.example.com'));
+    assert.ok(isHostname('localhost'));
+    for (const bad of ['-a.com', 'a-.com', 'a..b', 'my_registry', '1.2.3.4', 'a'.repeat(64)]) assert.ok(!isHostname(bad), bad);
+    for (const ok of ['192.168.0.10:5000', 'registry.example.com', 'localhost:5000', '[::1]:5000', '[fd00::10]', 'vnf:abc-123']) assert.equal(checkServer(ok), undefined, ok);
+    assert.equal(checkServer('[fd00::10]:65536')?.hint, 'the port 65536 is outside 1–65535');
+    assert.equal(checkServer('[zz::1]:5000')?.hint, 'the part in [ ] must be an IPv6 address');
+    assert.equal(checkServer('registry.example.com:')?.hint, 'the port "" is not a number');
+    assert.equal(checkHostsString('fd00::20 registry.example.com reg'), undefined);
+    assert.equal(checkHostsString(' 192.168.0.20\tregistry.example.com '), undefined);
+    assert.equal(checkPortValue(1), undefined);
+    assert.equal(checkPortValue('65535'), undefined);
+    assert.equal(checkPortValue(-1)?.hint, 'ports range from 1 to 65535');
+    assert.equal(checkPortValue(' 5000')?.hint, 'only the digits of the port, e.g. "5000"');
+    assert.deepEqual(checkPortValue(null), { expected: 'a TCP port number 1–65535 (an integer or a string of digits)' });
+  });
+
+  it('proxies and NO_PROXY', () => {
+    for (const ok of ['http://proxy:3128', 'https://u:p%40ss@proxy.example.com:8443/', 'socks5h://10.0.0.1:1080', 'http://proxy_1.corp:80']) assert.equal(checkProxyUrl(ok), undefined, ok);
+    assert.equal(checkProxyUrl('http://:3128')?.hint, 'the host is missing');
+    assert.equal(checkProxyUrl('http://proxy:3128/path')?.hint, 'a proxy URL has no path or fragment');
+    assert.equal(checkProxyUrl('http://pro xy:3128')?.hint, 'no spaces; percent-encode them as %20');
+    assert.equal(checkNoProxy('192.168.246.0/24,10.0.0.1'), undefined);
+    assert.equal(checkNoProxy(' localhost , .svc , *.cluster.local,'), undefined);
+    assert.equal(checkNoProxy('localhost:99999')?.hint, '"localhost:99999" has an invalid port');
+    assert.equal(checkNoProxy('[zz::1]')?.hint, '"[zz::1]" is not a valid IPv6 address');
+    assert.equal(checkNoProxy('10.0.0.0/40')?.hint, '"10.0.0.0/40" is not a valid CIDR');
+  });
+
+  it('user names', () => {
+    assert.equal(checkUserName('ubuntu'), undefined);
+    assert.equal(checkUserName('_svc.user-1'), undefined);
+    assert.equal(checkUserName('my user')?.hint, 'no spaces');
+    assert.equal(checkUserName('1abc')?.hint, 'letters, digits, "_", "-" and "." only, starting with a letter or "_" (at most 32 characters)');
+  });
+
+  it('shell metacharacters', () => {
+    assert.deepEqual(findShellMeta('a$b', 'name'), undefined);
+    assert.deepEqual(findShellMeta('a$(b)', 'name'), { what: "'$('", index: 1 });
+    assert.deepEqual(findShellMeta('a;b', 'plain'), undefined);
+    assert.deepEqual(findShellMeta('a;b|c', 'password'), undefined);
+    assert.deepEqual(findShellMeta('a\0b', 'password'), { what: 'a NUL character', index: 1 });
+    assert.deepEqual(findShellMeta('http://u&s:p&w@h:1/?a=1&b=2#x&y', 'url'), { what: "'&'", index: 29 });
+    assert.deepEqual(findShellMeta('http://h&x:1', 'url'), { what: "'&'", index: 8 });
+  });
+
+  it('did you mean', () => {
+    assert.equal(editDistance('ssh_pasword', 'ssh_password'), 1);
+    assert.equal(editDistance('pod_cdir', 'pod_cidr'), 1);
+    assert.equal(didYouMean('ssh_pasword', ['ssh_cp_name', 'ssh_username', 'ssh_password']), 'ssh_password');
+    assert.equal(didYouMean('SSH_PASSWORD', ['ssh_password']), 'ssh_password');
+    assert.equal(didYouMean('flavorId', ['flavourId', 'additionalParams']), 'flavourId');
+    assert.equal(didYouMean('vnfInstanceName', ['flavourId', 'additionalParams']), undefined);
+    assert.equal(didYouMean('ab', ['xy']), undefined);
+  });
+
+  it('found values', () => {
+    assert.equal(renderFound(undefined), 'nothing');
+    assert.equal(renderFound(null), 'null');
+    assert.equal(renderFound(NaN), 'NaN');
+    assert.equal(renderFound(-Infinity), '-Infinity');
+    assert.equal(renderFound('x'.repeat(80)), `"${'x'.repeat(50)}…"`);
+    assert.equal(renderFound({ a: [1, 2], password: 'hunter2' }), '{"a":[1,2],"password":"***"}');
+    assert.equal(renderFound('hunter2', true), 'a 7-character string (not shown)');
+    assert.equal(renderFound(1234, true), 'a number (not shown)');
+    assert.equal(renderFound('http://user:secret@proxy:3128'), '"http://user:***@proxy:3128"');
+    assert.equal(renderFound({ k: 'x'.repeat(100) }).length, 60);
+  });
+});
