@@ -1,0 +1,39 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../lib/command.js';
+import { showFormatFlags } from '../lib/format/flags.js';
+import { operationFlags } from '../lib/lcm/flags.js';
+
+export default class Create extends BaseCommand {
+  static override summary = 'Create a new VNF instance from an onboarded VNF package';
+  static override description =
+    'Makes a NOT_INSTANTIATED VNF instance record for the VNFD. With --I, instantiates it right away ' +
+    'with the given param file (the instance is created first, as the real client does).';
+  static override examples = [
+    '<%= config.bin %> create c1bb0ce7-ebca-4fa7-95ed-4840d70a118f',
+    '<%= config.bin %> create c1bb0ce7-ebca-4fa7-95ed-4840d70a118f --name registry -f json',
+  ];
+  static override args = {
+    'vnfd-id': Args.string({ required: true, description: 'VNFD ID of an onboarded VNF package' }),
+  };
+  static override flags = {
+    ...showFormatFlags,
+    ...operationFlags,
+    name: Flags.string({ description: 'VNF instance name (default vnf-<id>)', helpValue: '<vnf-instance-name>' }),
+    description: Flags.string({ description: 'VNF instance description', helpValue: '<vnf-instance-description>' }),
+    I: Flags.string({ description: 'Instantiate right after creating, with this param file', helpValue: '<param-file>' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Create);
+    const { Store } = await import('../lib/store/index.js');
+    const { createInstance } = await import('../lib/lcm/instances.js');
+    const { instanceShow } = await import('../lib/views/instance.js');
+    const store = await Store.open();
+    const rec = await createInstance(store, { vnfdId: args['vnfd-id'], name: flags.name, description: flags.description });
+    if (flags.I) {
+      const { instantiateFromCreate } = await import('../lib/lcm/instantiate-cmd.js');
+      await instantiateFromCreate(store, rec.id, flags.I, flags);
+    }
+    await this.printResult(instanceShow(rec, 'create'), flags);
+  }
+}

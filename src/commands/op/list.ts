@@ -1,0 +1,32 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../lib/command.js';
+import { listFormatFlags } from '../../lib/format/flags.js';
+
+export default class OpList extends BaseCommand {
+  static override summary = 'List LCM operation occurrences';
+  static override examples = [
+    "<%= config.bin %> op list --filter '(eq,operationState,COMPLETED)'",
+    "<%= config.bin %> op list --exclude-fields 'Operation State,Operation'",
+  ];
+  static override flags = {
+    ...listFormatFlags,
+    filter: Flags.string({ description: 'Attribute-based filter, e.g. (eq,operationState,FAILED_TEMP);(eq,operation,HEAL)', helpValue: '<filter>' }),
+    fields: Flags.string({ description: 'Fields to include (accepted for compatibility; the columns do not change)', exclusive: ['exclude-fields'], helpValue: '<fields>' }),
+    'exclude-fields': Flags.string({ description: 'Comma-separated column labels to leave out', exclusive: ['fields'], helpValue: '<exclude-fields>' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(OpList);
+    const { Store } = await import('../../lib/store/index.js');
+    const { OP_LIST_COLUMNS, opRow, opResponse } = await import('../../lib/views/op.js');
+    const { parseFilter } = await import('../../lib/views/filter.js');
+    const match = flags.filter ? parseFilter(flags.filter) : () => true;
+    const ops = (await (await Store.open()).listOps()).filter((op) => match(opResponse(op)));
+    const excluded = new Set((flags['exclude-fields'] ?? '').split(','));
+    const keep = OP_LIST_COLUMNS.map((c, i) => [c, i] as const).filter(([c]) => !excluded.has(c));
+    await this.printResult(
+      { type: 'list', columns: keep.map(([c]) => c), rows: ops.map((op) => { const r = opRow(op); return keep.map(([, i]) => r[i]); }) },
+      flags,
+    );
+  }
+}

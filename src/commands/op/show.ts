@@ -1,0 +1,19 @@
+import { Args } from '@oclif/core';
+import { BaseCommand } from '../../lib/command.js';
+import { CliError } from '../../lib/errors.js';
+import { showFormatFlags } from '../../lib/format/flags.js';
+
+export default class OpShow extends BaseCommand {
+  static override summary = 'Display an LCM operation occurrence';
+  static override args = { 'vnf-lcm-op-occ-id': Args.string({ required: true, description: 'VNF lifecycle management operation occurrence ID' }) };
+  static override flags = { ...showFormatFlags };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(OpShow);
+    const { Store } = await import('../../lib/store/index.js');
+    const { opShow } = await import('../../lib/views/op.js');
+    const op = await (await Store.open()).getOp(args['vnf-lcm-op-occ-id']);
+    if (!op) throw new CliError('table vnf_lcm_op_occs not Found');
+    await this.printResult(opShow(op), flags);
+  }
+}
