@@ -16,6 +16,14 @@ export interface VnfPackage {
   flavours: Record<string, Flavour>;
   /** Every file of the package, relative to root, with POSIX separators (sorted). */
   files: string[];
+  /** Things worth telling the user that do not make the package invalid (added by the reader). */
+  warnings?: PackageWarning[];
+}
+
+/** A non-fatal finding of the package reader: where (file: key) and what. */
+export interface PackageWarning {
+  path: string;
+  message: string;
 }
 
 export interface ToscaMeta {
@@ -25,6 +33,8 @@ export interface ToscaMeta {
   entryDefinitions: string;
   /** Per-file blocks (Name/Source, Content-Type, Algorithm, Hash) in file order. */
   artifacts: MetaArtifact[];
+  /** `ETSI-Entry-Manifest` of block 1 (package-relative), when present; its hashes are verified too. */
+  entryManifest?: string;
 }
 
 export interface MetaArtifact {
@@ -106,6 +116,8 @@ export interface SwImage {
   size: number;
   /** Image file inside the package (relative to root), when the VDU has a sw_image artifact. */
   file?: string;
+  /** Image URL, when the sw_image artifact's file is an http(s) URL instead of a package file. */
+  url?: string;
 }
 
 export interface VirtualCompute {
