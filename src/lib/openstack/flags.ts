@@ -1,0 +1,119 @@
+/**
+ * The OpenStack auth flags every cloud-facing command shares (OSC's global options).
+ *
+ *   static override flags = { ...authFlags, ... };
+ *   const { flags } = await this.parse(MyCommand);
+ *   const config = resolveCloudConfig(authOptionsFromFlags(flags));
+ *   const cloud = await openCloud(config, { debug: flags.debug ? (l) => process.stderr.write(l + '\n') : undefined });
+ *
+ * The flags carry no `env:` of their own: `OS_*` variables are read by `resolveCloudConfig`, which
+ * applies OSC's precedence (flag > variable > clouds.yaml) and treats empty variables as unset.
+ */
+import { Flags } from '@oclif/core';
+import type { AuthOptions } from './config.js';
+
+const helpGroup = 'OPENSTACK';
+
+function opt(description: string) {
+  return Flags.string({ description, helpGroup });
+}
+
+export const authFlags = {
+  'os-cloud': opt('Cloud name in clouds.yaml (env: OS_CLOUD)'),
+  'os-auth-url': opt('Authentication URL (env: OS_AUTH_URL)'),
+  'os-auth-type': Flags.string({
+    description: 'Authentication type (env: OS_AUTH_TYPE)',
+    helpGroup,
+    options: ['password', 'v3password', 'token', 'v3token', 'v3applicationcredential'],
+  }),
+  'os-username': opt('Username (env: OS_USERNAME)'),
+  'os-user-id': opt('User ID (env: OS_USER_ID)'),
+  'os-password': opt('User password (env: OS_PASSWORD)'),
+  'os-user-domain-name': opt('Domain name of the user (env: OS_USER_DOMAIN_NAME)'),
+  'os-user-domain-id': opt('Domain ID of the user (env: OS_USER_DOMAIN_ID)'),
+  'os-project-name': opt('Project name to scope to (env: OS_PROJECT_NAME)'),
+  'os-project-id': opt('Project ID to scope to (env: OS_PROJECT_ID)'),
+  'os-project-domain-name': opt('Domain name containing the project (env: OS_PROJECT_DOMAIN_NAME)'),
+  'os-project-domain-id': opt('Domain ID containing the project (env: OS_PROJECT_DOMAIN_ID)'),
+  'os-domain-name': opt('Domain name to scope to (env: OS_DOMAIN_NAME)'),
+  'os-domain-id': opt('Domain ID to scope to (env: OS_DOMAIN_ID)'),
+  'os-system-scope': opt('Scope for system operations, e.g. "all" (env: OS_SYSTEM_SCOPE)'),
+  'os-token': opt('Token to authenticate with (env: OS_TOKEN)'),
+  'os-application-credential-id': opt('Application credential ID (env: OS_APPLICATION_CREDENTIAL_ID)'),
+  'os-application-credential-name': opt('Application credential name (env: OS_APPLICATION_CREDENTIAL_NAME)'),
+  'os-application-credential-secret': opt('Application credential secret (env: OS_APPLICATION_CREDENTIAL_SECRET)'),
+  'os-region-name': opt('Region name (env: OS_REGION_NAME)'),
+  'os-interface': Flags.string({
+    description: 'Endpoint interface (env: OS_INTERFACE; default: public)',
+    helpGroup,
+    options: ['public', 'internal', 'admin', 'publicURL', 'internalURL', 'adminURL'],
+  }),
+  'os-cacert': opt('CA certificate bundle file (env: OS_CACERT)'),
+  'os-cert': opt('Client certificate bundle file (env: OS_CERT)'),
+  'os-key': opt('Client certificate key file (env: OS_KEY)'),
+  insecure: Flags.boolean({ description: 'Disable server certificate verification', helpGroup, default: false }),
+  debug: Flags.boolean({ description: 'Log every OpenStack request and response (secrets redacted)', helpGroup, default: false }),
+};
+
+/** The parsed values of `authFlags` (a command's parsed flags satisfy this). */
+export interface AuthFlagValues {
+  'os-cloud'?: string;
+  'os-auth-url'?: string;
+  'os-auth-type'?: string;
+  'os-username'?: string;
+  'os-user-id'?: string;
+  'os-password'?: string;
+  'os-user-domain-name'?: string;
+  'os-user-domain-id'?: string;
+  'os-project-name'?: string;
+  'os-project-id'?: string;
+  'os-project-domain-name'?: string;
+  'os-project-domain-id'?: string;
+  'os-domain-name'?: string;
+  'os-domain-id'?: string;
+  'os-system-scope'?: string;
+  'os-token'?: string;
+  'os-application-credential-id'?: string;
+  'os-application-credential-name'?: string;
+  'os-application-credential-secret'?: string;
+  'os-region-name'?: string;
+  'os-interface'?: string;
+  'os-cacert'?: string;
+  'os-cert'?: string;
+  'os-key'?: string;
+  insecure?: boolean;
+  debug?: boolean;
+}
+
+/** Turn parsed `authFlags` into the explicit options of `resolveCloudConfig`. */
+export function authOptionsFromFlags(f: AuthFlagValues): AuthOptions {
+  const o: AuthOptions = {
+    cloud: f['os-cloud'],
+    authUrl: f['os-auth-url'],
+    authType: f['os-auth-type'],
+    username: f['os-username'],
+    userId: f['os-user-id'],
+    password: f['os-password'],
+    userDomainName: f['os-user-domain-name'],
+    userDomainId: f['os-user-domain-id'],
+    projectName: f['os-project-name'],
+    projectId: f['os-project-id'],
+    projectDomainName: f['os-project-domain-name'],
+    projectDomainId: f['os-project-domain-id'],
+    domainName: f['os-domain-name'],
+    domainId: f['os-domain-id'],
+    systemScope: f['os-system-scope'],
+    token: f['os-token'],
+    applicationCredentialId: f['os-application-credential-id'],
+    applicationCredentialName: f['os-application-credential-name'],
+    applicationCredentialSecret: f['os-application-credential-secret'],
+    regionName: f['os-region-name'],
+    interface: f['os-interface'],
+    cacert: f['os-cacert'],
+    cert: f['os-cert'],
+    key: f['os-key'],
+    insecure: f.insecure === true,
+  };
+  for (const k of Object.keys(o) as (keyof AuthOptions)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
