@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../lib/command.js';
 import { showFormatFlags } from '../lib/format/flags.js';
 
@@ -6,7 +6,10 @@ export default class Show extends BaseCommand {
   static override summary = 'Display VNF instance details';
   static override examples = ['<%= config.bin %> show f93ed99c-e2f2-4f18-8377-37a171ea344f', '<%= config.bin %> show ID -f json -c "Instantiation State"'];
   static override args = { 'vnf-instance': Args.string({ required: true, description: 'VNF instance ID to display' }) };
-  static override flags = { ...showFormatFlags };
+  static override flags = {
+    ...showFormatFlags,
+    'show-secrets': Flags.boolean({ description: 'Show passwords in additionalParams instead of ********', default: false }),
+  };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Show);
@@ -14,6 +17,6 @@ export default class Show extends BaseCommand {
     const { getInstance } = await import('../lib/lcm/instances.js');
     const { instanceShow } = await import('../lib/views/instance.js');
     const rec = await getInstance(await Store.open(), args['vnf-instance']);
-    await this.printResult(instanceShow(rec, 'show'), flags);
+    await this.printResult(instanceShow(rec, 'show', flags['show-secrets']), flags);
   }
 }

@@ -35,6 +35,8 @@ export interface VimRecord {
   cloud?: string;
   /** kubernetes: API server URL, CA, and the path of the admin kubeconfig in the store. */
   kubernetes?: { server: string; kubeconfigFile: string; vnfInstanceId: string };
+  /** openstack: used when an instantiate request names no VIM and no cloud is given. */
+  isDefault?: boolean;
   createdAt: string;
 }
 

@@ -71,6 +71,8 @@ export interface OpOccRecord {
   resourceChanges?: Record<string, unknown>;
   changedInfo?: Record<string, unknown>;
   changedExtConnectivity?: unknown[];
+  /** Internal: the process running the operation (a dead one does not block the instance). */
+  pid?: number;
   /** Internal: path of the per-operation log file. */
   logFile?: string;
   endTime?: string;

@@ -2,8 +2,26 @@ import type { ShowResult } from '../format/types.js';
 import type { VnfInstanceRecord } from '../store/records.js';
 import { showFromResponse } from './show.js';
 
-/** What Tacker's v1 API returns for a VNF instance (GET /vnflcm/v1/vnf_instances/{id}). */
-export function instanceResponse(rec: VnfInstanceRecord): Record<string, unknown> {
+const SECRET_KEY = /password|secret|token|passphrase/i;
+export const MASK = '********';
+
+/** A copy of `v` with every value under a password/secret/token key replaced by `********`. */
+export function maskSecrets(v: unknown, key = ''): unknown {
+  if (SECRET_KEY.test(key) && v !== null && v !== undefined && v !== '') return MASK;
+  if (Array.isArray(v)) return v.map((x) => maskSecrets(x));
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, maskSecrets(x, k)]));
+  }
+  // Proxy URLs carry credentials too: http://user:password@host -> http://user:********@host
+  if (typeof v === 'string') return v.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:)[^\s/@]+@/gi, `$1${MASK}@`);
+  return v;
+}
+
+/**
+ * What Tacker's v1 API returns for a VNF instance (GET /vnflcm/v1/vnf_instances/{id}).
+ * Unlike Tacker, secrets in additionalParams are masked unless `showSecrets` is set.
+ */
+export function instanceResponse(rec: VnfInstanceRecord, showSecrets = false): Record<string, unknown> {
   const base = `/vnflcm/v1/vnf_instances/${rec.id}`;
   const links: Record<string, { href: string }> =
     rec.instantiationState === 'INSTANTIATED'
@@ -28,7 +46,7 @@ export function instanceResponse(rec: VnfInstanceRecord): Record<string, unknown
     instantiationState: rec.instantiationState,
   };
   if (rec.instantiationState === 'INSTANTIATED') {
-    out.instantiatedVnfInfo = rec.instantiatedVnfInfo ?? {};
+    out.instantiatedVnfInfo = showSecrets ? (rec.instantiatedVnfInfo ?? {}) : maskSecrets(rec.instantiatedVnfInfo ?? {});
     out.vimConnectionInfo = rec.vimConnectionInfo;
   }
   out._links = links;
@@ -51,8 +69,8 @@ const COMMON: Array<readonly [string, string]> = [
 ];
 
 /** Field/Value view of an instance as `create` (the 201 response) or `show` prints it. */
-export function instanceShow(rec: VnfInstanceRecord, mode: 'create' | 'show'): ShowResult {
-  const response = instanceResponse(rec);
+export function instanceShow(rec: VnfInstanceRecord, mode: 'create' | 'show', showSecrets = false): ShowResult {
+  const response = instanceResponse(rec, showSecrets);
   const map = [...COMMON];
   if (mode === 'show') {
     if (rec.instantiationState === 'INSTANTIATED') map.push(['instantiatedVnfInfo', 'Instantiated Vnf Info']);

@@ -1,5 +1,6 @@
 import type { ShowResult } from '../format/types.js';
 import type { OpOccRecord } from '../store/records.js';
+import { maskSecrets } from './instance.js';
 import { showFromResponse } from './show.js';
 
 /** What Tacker's v1 API returns for an LCM operation occurrence (operationParams is a JSON string there). */
@@ -14,7 +15,7 @@ export function opResponse(op: OpOccRecord): Record<string, unknown> {
     grantId: op.grantId,
     operation: op.operation,
     isAutomaticInvocation: op.isAutomaticInvocation,
-    operationParams: JSON.stringify(op.operationParams),
+    operationParams: JSON.stringify(maskSecrets(op.operationParams)),
     isCancelPending: op.isCancelPending,
   };
   if (op.cancelMode !== undefined) out.cancelMode = op.cancelMode;

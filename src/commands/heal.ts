@@ -1,0 +1,35 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../lib/command.js';
+import { operationFlags } from '../lib/lcm/flags.js';
+
+export default class Heal extends BaseCommand {
+  static override summary = 'Heal a VNF instance';
+  static override description =
+    'With --vnfc-instance, replaces those VNFCs (servers are rebuilt, ports and IPs stay); without, re-creates the whole ' +
+    'stack from the stored request (new servers, new ids). The management hooks then provision the new VMs again.';
+  static override examples = [
+    '<%= config.bin %> heal f93ed99c-e2f2-4f18-8377-37a171ea344f --vnfc-instance 52431660-dde4-49de-99a4-9d593b17b9c4',
+    '<%= config.bin %> heal f93ed99c-e2f2-4f18-8377-37a171ea344f',
+  ];
+  static override args = { 'vnf-instance': Args.string({ required: true, description: 'VNF instance ID to heal' }) };
+  static override flags = {
+    ...operationFlags,
+    cause: Flags.string({ description: 'Specify the reason why a healing procedure is required.', helpValue: 'CAUSE' }),
+    'vnfc-instance': Flags.string({ description: 'List of VNFC instances requiring a healing action.', multiple: true, helpValue: '<vnfc-instance-id>' }),
+    'additional-param-file': Flags.string({ description: 'Additional parameters passed by the NFVO as input to the healing process.', helpValue: '<additional-param-file>' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Heal);
+    const body: Record<string, unknown> = {};
+    if (flags.cause) body.cause = flags.cause;
+    if (flags['vnfc-instance']?.length) body.vnfcInstanceId = flags['vnfc-instance'];
+    if (flags['additional-param-file']) {
+      const { validateHealParamFile } = await import('../lib/params/validate.js');
+      Object.assign(body, await validateHealParamFile(flags['additional-param-file']));
+    }
+    const { Store } = await import('../lib/store/index.js');
+    const { runHeal } = await import('../lib/lcm/run.js');
+    await runHeal(await Store.open(), args['vnf-instance'], body, flags, (l) => this.say(l));
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Every command, for oclif's "explicit" discovery strategy (no directory scan at start-up).
+ * Command modules import only @oclif/core and flag definitions at load time; each loads its
+ * library code when it runs, so `vnflcm --help` and `vnflcm show` start fast.
+ */
+import Create from './create.js';
+import Delete from './delete.js';
+import Heal from './heal.js';
+import Instantiate from './instantiate.js';
+import List from './list.js';
+import OpList from './op/list.js';
+import OpShow from './op/show.js';
+import PackageAdd from './package/add.js';
+import PackageDelete from './package/delete.js';
+import PackageList from './package/list.js';
+import PackageShow from './package/show.js';
+import Scale from './scale.js';
+import Show from './show.js';
+import Terminate from './terminate.js';
+import Validate from './validate.js';
+import VimDelete from './vim/delete.js';
+import VimList from './vim/list.js';
+import VimRegister from './vim/register.js';
+
+export const COMMANDS = {
+  create: Create,
+  delete: Delete,
+  heal: Heal,
+  instantiate: Instantiate,
+  list: List,
+  'op:list': OpList,
+  'op:show': OpShow,
+  'package:add': PackageAdd,
+  'package:delete': PackageDelete,
+  'package:list': PackageList,
+  'package:show': PackageShow,
+  scale: Scale,
+  show: Show,
+  terminate: Terminate,
+  validate: Validate,
+  'vim:delete': VimDelete,
+  'vim:list': VimList,
+  'vim:register': VimRegister,
+};

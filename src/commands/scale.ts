@@ -1,0 +1,32 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../lib/command.js';
+import { operationFlags } from '../lib/lcm/flags.js';
+
+export default class Scale extends BaseCommand {
+  static override summary = 'Scale a VNF instance';
+  static override description =
+    'Changes the number of VNFCs of a scaling aspect by --number-of-steps (default 1) within the VNFD limits. ' +
+    'SCALE_IN removes the oldest members; the management hooks run before (scale_start) and after (scale_end).';
+  static override examples = ['<%= config.bin %> scale ID --type SCALE_OUT --aspect-id worker_instance --number-of-steps 2'];
+  static override args = { 'vnf-instance': Args.string({ required: true, description: 'VNF instance ID to scale' }) };
+  static override flags = {
+    ...operationFlags,
+    type: Flags.string({ description: 'SCALE_OUT or SCALE_IN for VNF instance', required: true, options: ['SCALE_OUT', 'SCALE_IN'], helpValue: '<type>' }),
+    'aspect-id': Flags.string({ description: 'Scale aspect ID', required: true, helpValue: '<aspect-id>' }),
+    'number-of-steps': Flags.integer({ description: 'Number of scaling steps to be executed as part of this Scale VNF operation.', helpValue: '<number-of-steps>' }),
+    'additional-param-file': Flags.string({ description: 'Additional parameters passed by the NFVO as input to the scaling process.', helpValue: '<additional-param-file>' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Scale);
+    const body: Record<string, unknown> = { type: flags.type, aspectId: flags['aspect-id'] };
+    if (flags['number-of-steps']) body.numberOfSteps = flags['number-of-steps'];
+    if (flags['additional-param-file']) {
+      const { validateScaleParamFile } = await import('../lib/params/validate.js');
+      Object.assign(body, await validateScaleParamFile(flags['additional-param-file']));
+    }
+    const { Store } = await import('../lib/store/index.js');
+    const { runScale } = await import('../lib/lcm/run.js');
+    await runScale(await Store.open(), args['vnf-instance'], body, flags, (l) => this.say(l));
+  }
+}

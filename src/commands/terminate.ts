@@ -1,0 +1,32 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../lib/command.js';
+import { operationFlags } from '../lib/lcm/flags.js';
+
+export default class Terminate extends BaseCommand {
+  static override summary = 'Terminate a VNF instance';
+  static override description = 'Deletes the Heat stack and the images the instance uploaded; with --D also the instance record.';
+  static override args = { 'vnf-instance': Args.string({ required: true, description: 'VNF instance ID to terminate' }) };
+  static override flags = {
+    ...operationFlags,
+    'termination-type': Flags.string({ description: 'Termination type', options: ['GRACEFUL', 'FORCEFUL'], default: 'GRACEFUL', helpValue: '<termination-type>' }),
+    'graceful-termination-timeout': Flags.integer({ description: 'Time (in seconds) to wait before terminating in GRACEFUL mode', helpValue: '<graceful-termination-timeout>' }),
+    D: Flags.boolean({ description: 'Delete VNF Instance subsequently after it is terminated', default: false }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Terminate);
+    const id = args['vnf-instance'];
+    const body: Record<string, unknown> = { terminationType: flags['termination-type'] };
+    if (flags['graceful-termination-timeout']) body.gracefulTerminationTimeout = flags['graceful-termination-timeout'];
+    const { Store } = await import('../lib/store/index.js');
+    const { runTerminate } = await import('../lib/lcm/run.js');
+    const store = await Store.open();
+    await runTerminate(store, id, body, flags, (l) => this.say(l));
+    if (flags.D) {
+      this.say('Waiting for vnf instance to be terminated before deleting');
+      const { deleteInstance } = await import('../lib/lcm/instances.js');
+      await deleteInstance(store, id);
+      this.say(`VNF Instance '${id}' is deleted successfully`);
+    }
+  }
+}

@@ -1,0 +1,19 @@
+import { Args } from '@oclif/core';
+import { BaseCommand } from '../../lib/command.js';
+import { CliError } from '../../lib/errors.js';
+
+export default class VimDelete extends BaseCommand {
+  static override summary = 'Delete a registered VIM';
+  static override args = { name: Args.string({ required: true, description: 'VIM name or id' }) };
+
+  async run(): Promise<void> {
+    const { args } = await this.parse(VimDelete);
+    const { Store } = await import('../../lib/store/index.js');
+    const { findVim } = await import('../../lib/lcm/vim.js');
+    const store = await Store.open();
+    const vim = await findVim(store, args.name);
+    if (!vim) throw new CliError(`VIM ${args.name} is not registered.`);
+    await store.deleteVim(vim.name);
+    this.say(`VIM '${vim.name}' is deleted successfully`);
+  }
+}

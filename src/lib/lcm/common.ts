@@ -1,0 +1,155 @@
+/** Shared plumbing of the LCM operations: the instance's internal state, hook contexts, refreshes. */
+import type { Flavour, VnfPackage } from '../package/model.js';
+import type { Store, VnfInstanceRecord } from '../store/index.js';
+import type { CloudOps, StackRef } from './cloud-ops.js';
+import { runHook, type HookContext, type ProgressSink, type VnfcRef } from './hooks.js';
+import type { LcmHookName } from '../package/model.js';
+import { buildVnfInfo, type VnfcIdentity } from './vnf-info.js';
+
+/** What vnflcm keeps about an instance beyond the API view (`record.internal`). */
+export interface InternalState {
+  stack?: StackRef;
+  /** The instantiate request as validated (secrets included: the store is owner-only). */
+  request?: Record<string, unknown>;
+  identities: VnfcIdentity[];
+  ids: { extCp: Record<string, string>; vl: Record<string, string> };
+  scaleLevels: Record<string, number>;
+  /** Glance images this instance uploaded (deleted on terminate and entire heal). */
+  images: string[];
+  vimId: string | null;
+  /** Cloud selection used at instantiate (vimId or the default cloud), reused by later operations. */
+  cloud?: { vimName?: string; osCloud?: string };
+}
+
+export function internalOf(rec: VnfInstanceRecord): InternalState {
+  const i = (rec.internal ?? {}) as Partial<InternalState>;
+  return {
+    stack: i.stack,
+    request: i.request,
+    identities: i.identities ?? [],
+    ids: i.ids ?? { extCp: {}, vl: {} },
+    scaleLevels: i.scaleLevels ?? {},
+    images: i.images ?? [],
+    vimId: i.vimId ?? null,
+    cloud: i.cloud,
+  };
+}
+
+export interface LcmOptions {
+  timeoutMs: number;
+  acceptNewHostKey: boolean;
+  concurrency: number;
+}
+
+export interface LcmEnv {
+  store: Store;
+  cloud: CloudOps;
+  pkg: VnfPackage;
+  flavour: Flavour;
+  progress: ProgressSink;
+  options: LcmOptions;
+}
+
+/** Read the stack, rebuild instantiatedVnfInfo (keeping VNFC ids where resources survive) and store it. */
+export async function refreshVnfInfo(
+  env: LcmEnv,
+  instanceId: string,
+  opts: { state?: VnfInstanceRecord['instantiationState']; fresh?: boolean; scaleLevels?: Record<string, number> } = {},
+): Promise<{ record: VnfInstanceRecord; vnfcs: VnfcRef[] }> {
+  let vnfcs: VnfcRef[] = [];
+  const record = await env.store.updateInstance(instanceId, async (rec) => {
+    const st = internalOf(rec);
+    if (!st.stack || !st.request) throw new Error(`instance ${instanceId} has no stack recorded`);
+    const scaleLevels = opts.scaleLevels ?? st.scaleLevels;
+    const inventory = await env.cloud.inventory(st.stack);
+    const built = buildVnfInfo({
+      flavour: env.flavour,
+      request: st.request as Parameters<typeof buildVnfInfo>[0]['request'],
+      inventory,
+      vimId: st.vimId,
+      scaleLevels,
+      previous: opts.fresh ? [] : st.identities,
+      previousIds: opts.fresh ? undefined : st.ids,
+    });
+    vnfcs = built.vnfcs;
+    const next: VnfInstanceRecord = {
+      ...rec,
+      instantiatedVnfInfo: built.info,
+      internal: { ...st, identities: built.identities, ids: built.ids, scaleLevels },
+    };
+    if (opts.state) next.instantiationState = opts.state;
+    return next;
+  });
+  return { record, vnfcs };
+}
+
+export async function currentVnfcs(env: LcmEnv, instanceId: string): Promise<VnfcRef[]> {
+  const rec = await env.store.getInstance(instanceId);
+  if (!rec) return [];
+  const st = internalOf(rec);
+  if (!st.stack || !st.request) return [];
+  const inventory = await env.cloud.inventory(st.stack);
+  return buildVnfInfo({
+    flavour: env.flavour,
+    request: st.request as Parameters<typeof buildVnfInfo>[0]['request'],
+    inventory,
+    vimId: st.vimId,
+    scaleLevels: st.scaleLevels,
+    previous: st.identities,
+    previousIds: st.ids,
+  }).vnfcs;
+}
+
+export async function callHook(
+  env: LcmEnv,
+  hook: LcmHookName,
+  instanceId: string,
+  opId: string,
+  operationParams: Record<string, unknown>,
+  extra: Pick<HookContext, 'scale' | 'heal'> = {},
+): Promise<void> {
+  if (!env.flavour.lcmHooks[hook]) return;
+  const rec = await env.store.getInstance(instanceId);
+  if (!rec) throw new Error(`instance ${instanceId} vanished`);
+  const st = internalOf(rec);
+  const ctx: HookContext = {
+    hook,
+    store: env.store,
+    pkg: env.pkg,
+    flavour: env.flavour,
+    instance: rec,
+    request: st.request ?? {},
+    operationParams,
+    vnfcs: () => currentVnfcs(env, instanceId),
+    stackPorts: () => stackPorts(env, instanceId),
+    ...extra,
+    logFile: env.store.opLogFile(opId),
+    opId,
+    progress: env.progress,
+    setMetadata: async (patch) => {
+      await env.store.updateInstance(instanceId, (r) => ({ ...r, metadata: { ...(r.metadata ?? {}), ...patch } }));
+    },
+    options: { acceptNewHostKey: env.options.acceptNewHostKey, concurrency: env.options.concurrency },
+  };
+  await runHook(ctx);
+}
+
+export function stackName(instanceId: string): string {
+  return `vnf-${instanceId}`;
+}
+
+/** Top-level stack ports (not inside a group member), by resource name. */
+export async function stackPorts(env: LcmEnv, instanceId: string): Promise<Record<string, { ip: string; portId: string }>> {
+  const rec = await env.store.getInstance(instanceId);
+  const st = rec ? internalOf(rec) : undefined;
+  if (!st?.stack) return {};
+  const inventory = await env.cloud.inventory(st.stack);
+  const out: Record<string, { ip: string; portId: string }> = {};
+  for (const r of inventory.resources) {
+    if (r.stackId !== inventory.stackId || r.type !== 'OS::Neutron::Port') continue;
+    const port = inventory.ports[r.physicalId];
+    const ip = port?.fixedIps.find((f) => !f.ipAddress.includes(':'))?.ipAddress ?? port?.fixedIps[0]?.ipAddress;
+    if (ip) out[r.name] = { ip, portId: r.physicalId };
+  }
+  return out;
+}

@@ -1,0 +1,49 @@
+/**
+ * `instantiate --dry-run`: the Heat stack the instantiate would create, as YAML, without contacting
+ * the cloud (image, flavor and network names are shown as the package and the request give them).
+ */
+import { stringify } from 'yaml';
+import { InputError } from '../errors.js';
+import { getInstance } from './instances.js';
+import { loadPackage } from './packages.js';
+import { buildStackSpec, levelScale, type CpBinding } from './heat-template.js';
+import { stackName } from './common.js';
+import type { Store } from '../store/index.js';
+import type { OpFlags } from './run.js';
+
+export async function dryRun(store: Store, id: string, paramFile: string, _flags: Partial<OpFlags>): Promise<string> {
+  const { loadParamFile } = await import('../params/load.js');
+  const { validateInstantiateRequest, invalidParamFileTitle } = await import('../params/validate.js');
+  const body = await loadParamFile(paramFile);
+  const rec = await getInstance(store, id);
+  const { model } = await loadPackage(store, rec.vnfdId);
+  const v = validateInstantiateRequest(body, model);
+  if (v.problems.length || !v.request) throw new InputError(invalidParamFileTitle(paramFile, v.problems.length), v.problems);
+  const request = v.request;
+  const flavour = model.flavours[request.flavourId];
+  if (!flavour) throw new InputError(invalidParamFileTitle(paramFile, 1), [{ path: 'flavourId', expected: 'a flavour of the package', found: request.flavourId }]);
+  const images: Record<string, string> = {};
+  const flavors: Record<string, string | undefined> = {};
+  for (const vdu of Object.values(flavour.vdus)) {
+    if (vdu.swImage) images[vdu.id] = vdu.swImage.file ? `<uploaded from ${vdu.swImage.file}>` : vdu.swImage.name;
+    flavors[vdu.id] = vdu.compute.flavorName;
+  }
+  const cps: Record<string, CpBinding> = {};
+  for (const vl of request.extVirtualLinks ?? []) {
+    for (const cp of vl.extCps) {
+      const fixedIps = (cp.cpConfig ?? []).flatMap((c) =>
+        (c.cpProtocolData ?? []).flatMap((pd) =>
+          (pd.ipOverEthernet?.ipAddresses ?? []).flatMap((a) => (a.fixedAddresses ?? []).map((ip) => ({ ip_address: ip, ...(a.subnetId ? { subnet: a.subnetId } : {}) }))),
+        ),
+      );
+      cps[cp.cpdId] = { network: vl.resourceId, fixedIps };
+    }
+  }
+  const spec = await buildStackSpec(model, flavour, { images, flavors, cps, scaleLevels: levelScale(flavour, request.instantiationLevelId) });
+  return stringify({
+    stack_name: stackName(id),
+    template: typeof spec.template === 'string' ? spec.template : spec.template,
+    files: spec.files,
+    parameters: spec.parameters,
+  }).trimEnd();
+}

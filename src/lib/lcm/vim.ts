@@ -1,0 +1,84 @@
+/**
+ * Which cloud an operation talks to. Tacker's "VIM" becomes a name for a clouds.yaml cloud:
+ * `vnflcm vim register NAME --os-cloud CLOUD` records it with a vimId; an instantiate request whose
+ * vimConnectionInfo[].vimId names that id (or the VIM's name) uses that cloud. Without
+ * vimConnectionInfo the default cloud is used: the `--os-*` flags / `OS_*` variables, else the VIM
+ * registered with `--default` (Tacker's "default VIM"). Later operations on the instance reuse the
+ * cloud chosen at instantiate; `--os-*` flags still override single values.
+ */
+import { randomUUID } from 'node:crypto';
+import { CliError } from '../errors.js';
+import type { AuthFlagValues } from '../openstack/flags.js';
+import type { Store, VimRecord, VnfInstanceRecord } from '../store/index.js';
+import type { CloudOps } from './cloud-ops.js';
+import { internalOf, type InternalState } from './common.js';
+
+export async function findVim(store: Store, idOrName: string): Promise<VimRecord | undefined> {
+  const byName = await store.getVim(idOrName).catch(() => undefined);
+  if (byName) return byName;
+  return (await store.listVims()).find((v) => v.id === idOrName);
+}
+
+export async function registerVim(store: Store, name: string, cloud: string, isDefault: boolean): Promise<VimRecord> {
+  return store.withLock('vims', async () => {
+    const existing = await store.getVim(name);
+    if (existing) throw new CliError(`VIM ${name} already exists (id ${existing.id}); delete it first with 'vnflcm vim delete ${name}'.`);
+    if (isDefault) {
+      for (const v of await store.listVims()) if (v.isDefault) await store.putVim({ ...v, isDefault: false });
+    }
+    const rec: VimRecord = { name, id: randomUUID(), type: 'openstack', cloud, isDefault, createdAt: new Date().toISOString() };
+    await store.putVim(rec);
+    return rec;
+  });
+}
+
+interface Selection {
+  vim?: VimRecord;
+  cloudName?: string;
+}
+
+async function select(store: Store, vimRef: string | undefined, flags: AuthFlagValues, env: NodeJS.ProcessEnv): Promise<Selection> {
+  if (vimRef) {
+    const vim = await findVim(store, vimRef);
+    if (!vim) {
+      throw new CliError(
+        `VIM ${vimRef} is not registered. Register the cloud with 'vnflcm vim register NAME --os-cloud CLOUD' and use the id it prints as vimId.`,
+      );
+    }
+    if (vim.type !== 'openstack') throw new CliError(`VIM ${vim.name} is a ${vim.type} VIM; an OpenStack VIM is needed here.`);
+    return { vim, cloudName: vim.cloud };
+  }
+  if (flags['os-cloud'] || env.OS_CLOUD || env.OS_AUTH_URL || flags['os-auth-url']) return {};
+  const def = (await store.listVims()).find((v) => v.isDefault && v.type === 'openstack');
+  return def ? { vim: def, cloudName: def.cloud } : {};
+}
+
+export async function openCloudOps(
+  store: Store,
+  vimRef: string | undefined,
+  flags: AuthFlagValues,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ ops: CloudOps; selection: InternalState['cloud'] }> {
+  const sel = await select(store, vimRef, flags, env);
+  const os = await import('../openstack/index.js');
+  const { openstackCloudOps } = await import('./openstack-cloud.js');
+  const options = os.authOptionsFromFlags(flags);
+  if (sel.cloudName && !flags['os-cloud']) options.cloud = sel.cloudName;
+  const config = os.resolveCloudConfig(options);
+  const cloud = await os.openCloud(config, {
+    debug: flags.debug ? (line: string) => process.stderr.write(`${line}\n`) : undefined,
+  });
+  return {
+    ops: openstackCloudOps(cloud, sel.vim?.id ?? null),
+    selection: { vimName: sel.vim?.name, osCloud: options.cloud },
+  };
+}
+
+/** The cloud of an instantiated instance: the one recorded at instantiate, unless flags say otherwise. */
+export async function openInstanceCloud(store: Store, rec: VnfInstanceRecord, flags: AuthFlagValues): Promise<CloudOps> {
+  const st = internalOf(rec);
+  const given = flags['os-cloud'] || flags['os-auth-url'];
+  const vimRef = given ? undefined : st.cloud?.vimName;
+  const f = !given && !vimRef && st.cloud?.osCloud && !process.env.OS_CLOUD ? { ...flags, 'os-cloud': st.cloud.osCloud } : flags;
+  return (await openCloudOps(store, vimRef, f)).ops;
+}
