@@ -17,11 +17,10 @@
 import { createHash } from 'node:crypto';
 import { chmod, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import lockfile from 'proper-lockfile';
 import { CliError } from '../errors.js';
 import { vnflcmHome } from '../paths.js';
 import { DIR_MODE, ensureDir, readJson, writeJsonAtomic } from './atomic.js';
-import { migrate, SCHEMA_VERSION } from './migrations.js';
+import { migrate, needsMigration, SCHEMA_VERSION } from './migrations.js';
 import type { OpOccRecord, PackageRecord, VnfInstanceRecord } from './records.js';
 
 export * from './records.js';
@@ -53,7 +52,8 @@ export class Store {
     const st = await stat(root);
     if ((st.mode & 0o077) !== 0) await chmod(root, DIR_MODE);
     const store = new Store(root);
-    await store.withLock('meta', () => migrate(root));
+    // Read-only commands must start fast: the lock (and its library) only when a migration is due.
+    if (await needsMigration(root)) await store.withLock('meta', () => migrate(root));
     return store;
   }
 
@@ -70,6 +70,7 @@ export class Store {
     const lockDir = this.path('locks');
     await ensureDir(lockDir);
     const target = join(lockDir, name.replace(/[^A-Za-z0-9._-]/g, '_'));
+    const { default: lockfile } = await import('proper-lockfile');
     const release = await lockfile.lock(target, {
       realpath: false,
       stale: 60_000,

@@ -25,6 +25,12 @@ const MIGRATIONS: Record<number, Migration> = {
   },
 };
 
+/** True when the store is older (or newer: refused by migrate) than this program. */
+export async function needsMigration(root: string): Promise<boolean> {
+  const meta = await readJson<Meta>(join(root, 'meta.json'));
+  return meta?.schemaVersion !== SCHEMA_VERSION;
+}
+
 export async function migrate(root: string): Promise<void> {
   const metaFile = join(root, 'meta.json');
   const meta = (await readJson<Meta>(metaFile)) ?? { schemaVersion: 0 };
