@@ -21,6 +21,7 @@ export interface VnfcRef {
   memberName?: string;
   /** CP name -> first fixed IPv4 address (and floating IP when there is one). */
   addresses: Record<string, { ip: string; floatingIp?: string; portId: string }>;
+  /** When the VNFC's group member (else its server) was created: the order Heat removes members in. */
   createdAt: string;
 }
 

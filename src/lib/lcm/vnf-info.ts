@@ -148,9 +148,10 @@ export function buildVnfInfo(inp: VnfInfoInputs): VnfInfoResult {
         vduId: vdu.id,
         serverId: server.physicalId,
         stackId: server.stackId,
-        memberName: memberName(inventory, server.stackId),
+        memberName: member(inventory, server.stackId)?.name,
         addresses,
-        createdAt: server.creationTime,
+        // A group member's creation time (stable across VNFC heals, and what Heat orders members by).
+        createdAt: member(inventory, server.stackId)?.creationTime ?? server.creationTime,
       });
     }
   }
@@ -214,7 +215,7 @@ function cpProtocolInfo(port: InventoryPort): unknown[] {
   ];
 }
 
-/** Name of the group member resource whose nested stack is `stackId` (undefined for the top stack). */
-function memberName(inv: StackInventory, stackId: string): string | undefined {
-  return inv.resources.find((r) => r.physicalId === stackId && r.stackId !== stackId)?.name;
+/** The group member resource whose nested stack is `stackId` (undefined for the top stack). */
+function member(inv: StackInventory, stackId: string): InventoryResource | undefined {
+  return inv.resources.find((r) => r.physicalId === stackId && r.stackId !== stackId);
 }
