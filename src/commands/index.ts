@@ -14,6 +14,7 @@ import PackageAdd from './package/add.js';
 import PackageDelete from './package/delete.js';
 import PackageList from './package/list.js';
 import PackageShow from './package/show.js';
+import ParamsInit from './params/init.js';
 import Scale from './scale.js';
 import Show from './show.js';
 import Terminate from './terminate.js';
@@ -34,6 +35,7 @@ export const COMMANDS = {
   'package:delete': PackageDelete,
   'package:list': PackageList,
   'package:show': PackageShow,
+  'params:init': ParamsInit,
   scale: Scale,
   show: Show,
   terminate: Terminate,
