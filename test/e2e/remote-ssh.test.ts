@@ -188,11 +188,11 @@ test('timeout kills the command and names the step (also under sudo)', { skip: S
     return true;
   });
   let ms = Date.now() - t0;
-  assert.ok(ms >= 1400 && ms < 8000, `took ${ms} ms`);
+  assert.ok(ms >= 1400 && ms < 30_000, `took ${ms} ms: killed long before sleep 61 ends`);
   t0 = Date.now();
   await assert.rejects(e1.run(['sleep', '62'], { step: 'root sleeper', timeoutMs: 1500, sudo: true }), RemoteTimeoutError);
   ms = Date.now() - t0;
-  assert.ok(ms < 15_000, `took ${ms} ms`);
+  assert.ok(ms < 30_000, `took ${ms} ms: killed long before sleep 62 ends`);
   await new Promise((r) => setTimeout(r, 500));
   const ps = vmExec(E1, ['ps', '-eo', 'args']).out;
   assert.ok(!/sleep 6[12]/.test(ps), `the timed-out commands are still running:\n${ps}`);

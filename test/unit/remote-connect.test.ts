@@ -186,7 +186,7 @@ test('connection refused is retried until the budget, then a clear error', async
     },
   );
   const ms = Date.now() - t0;
-  assert.ok(ms >= 1000 && ms < 4000, `took ${ms} ms`);
+  assert.ok(ms >= 1000 && ms < 10_000, `took ${ms} ms: the 1.5 s budget ends the retries`);
   assert.ok(retries.length >= 2);
 });
 

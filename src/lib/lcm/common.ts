@@ -61,16 +61,7 @@ export async function refreshVnfInfo(
     const st = internalOf(rec);
     if (!st.stack || !st.request) throw new Error(`instance ${instanceId} has no stack recorded`);
     const scaleLevels = opts.scaleLevels ?? st.scaleLevels;
-    const inventory = await env.cloud.inventory(st.stack);
-    const built = buildVnfInfo({
-      flavour: env.flavour,
-      request: st.request as Parameters<typeof buildVnfInfo>[0]['request'],
-      inventory,
-      vimId: st.vimId,
-      scaleLevels,
-      previous: opts.fresh ? [] : st.identities,
-      previousIds: opts.fresh ? undefined : st.ids,
-    });
+    const built = await readVnfInfo(env, st, { scaleLevels, fresh: opts.fresh });
     vnfcs = built.vnfcs;
     const next: VnfInstanceRecord = {
       ...rec,
@@ -88,16 +79,21 @@ export async function currentVnfcs(env: LcmEnv, instanceId: string): Promise<Vnf
   if (!rec) return [];
   const st = internalOf(rec);
   if (!st.stack || !st.request) return [];
-  const inventory = await env.cloud.inventory(st.stack);
+  return (await readVnfInfo(env, st, { scaleLevels: st.scaleLevels })).vnfcs;
+}
+
+/** The stack as Heat and Neutron report it now, as instantiatedVnfInfo (VNFC ids kept unless `fresh`). */
+async function readVnfInfo(env: LcmEnv, st: InternalState, opts: { scaleLevels: Record<string, number>; fresh?: boolean }) {
+  if (!st.stack) throw new Error('no stack recorded');
   return buildVnfInfo({
     flavour: env.flavour,
     request: st.request as Parameters<typeof buildVnfInfo>[0]['request'],
-    inventory,
+    inventory: await env.cloud.inventory(st.stack),
     vimId: st.vimId,
-    scaleLevels: st.scaleLevels,
-    previous: st.identities,
-    previousIds: st.ids,
-  }).vnfcs;
+    scaleLevels: opts.scaleLevels,
+    previous: opts.fresh ? [] : st.identities,
+    previousIds: opts.fresh ? undefined : st.ids,
+  });
 }
 
 export async function callHook(
