@@ -209,7 +209,8 @@ describe('heat', () => {
     await cloud.heat.waitForStack(stack, { expect: 'CREATE_COMPLETE', timeoutMs: 20_000 });
     const t1 = Date.now();
     const polls = fake.calls('GET', path).length;
-    assert.ok(t1 - completeAt <= 2100, `noticed ${t1 - completeAt} ms after completion`);
+    // the poll interval is capped at 2 s; the slack is for a loaded CI machine, not a performance claim
+    assert.ok(t1 - completeAt <= 3500, `noticed ${t1 - completeAt} ms after completion`);
     assert.ok(polls <= Math.ceil((t1 - t0) / 1000) + 1, `${polls} polls in ${t1 - t0} ms`);
     assert.ok(polls >= 4, `adaptive, not sleepy: ${polls} polls`);
   });

@@ -15,9 +15,12 @@
 #   --key-in-lower-case VALUE (or --key=VALUE), e.g. NODE_IP= / --node-ip. Prefer the file for
 #   secrets (JOIN_TOKEN, CERTIFICATE_KEY): options are visible in `ps`. Unknown keys are errors.
 #
-#   MODE                   init | join-control-plane | join-worker | join-info | ha-config
-#                          (required). join-info: on an installed master, print fresh join data
-#                          only. ha-config: on a master, only (re)write haproxy + keepalived for
+#   MODE                   init | join-control-plane | join-worker | prepare | join-info |
+#                          ha-config (required). prepare: everything a join needs before the join
+#                          data exists (runtime, packages, kernel, proxy), so nodes can prepare
+#                          while the first master initialises; a later join re-checks it quickly.
+#                          join-info: on an installed master, print fresh join data only.
+#                          ha-config: on a master, only (re)write haproxy + keepalived for
 #                          HA_VIP / HA_MASTER_IPS (e.g. after a master was removed or added).
 #   NODE_IP                this node's cluster address (must be on a local interface)
 #                          (required except join-info)
@@ -54,16 +57,20 @@
 #                          NO_PROXY gets localhost, the node, pod/service CIDRs and cluster
 #                          domains added (CIDRs are kept as CIDRs, not expanded)
 #   INSECURE_REGISTRIES    comma list of host:port served over plain HTTP (containerd hosts.toml
-#                          under /etc/containerd/certs.d, docker insecure-registries)
+#                          under /etc/containerd/certs.d unless one not written by this script
+#                          is there already, docker insecure-registries)
 #   KUBECONFIG_USER        user who gets ~/.kube/config on masters; default $SUDO_USER
 #   CREATE_ADMIN_TOKEN     yes (default) | no: init/join-info print a cluster-admin bearer token
 #                          of ServiceAccount kube-system/vnflcm-admin
 #   READY_TIMEOUT          seconds init waits for the node to become Ready; default 600
+#   NICENESS               0-19: run at this lower CPU priority (e.g. prepare while the first
+#                          master initialises on shared CPUs); default 0
 #
 # OUTPUT
 #   stdout carries only `key:value` lines (the value runs to the end of the line); logs go to
-#   stderr. Every mode prints status (installed | already-installed | info | configured) and
-#   mode; the install modes node_name and kubernetes_version (join-info: the installed version).
+#   stderr. Every mode prints status (installed | already-installed | prepared | info |
+#   configured) and mode; the install modes node_name and kubernetes_version (join-info: the
+#   installed version).
 #   init and join-info also print:
 #     api_server:https://<CONTROL_PLANE_ENDPOINT>
 #     join_token:<token valid 2 h>
@@ -97,7 +104,7 @@ readonly KEYS=(MODE NODE_IP NODE_NAME CONTROL_PLANE_ENDPOINT POD_CIDR SERVICE_CI
   JOIN_TOKEN CA_CERT_HASH CERTIFICATE_KEY API_SERVER_EXTRA_SANS
   HA_VIP HA_MASTER_IPS HA_PORT HA_VIP_PREFIX HA_VRRP_ROUTER_ID HA_VRRP_PASSWORD
   HTTP_PROXY HTTPS_PROXY NO_PROXY INSECURE_REGISTRIES
-  KUBECONFIG_USER CREATE_ADMIN_TOKEN READY_TIMEOUT)
+  KUBECONFIG_USER CREATE_ADMIN_TOKEN READY_TIMEOUT NICENESS)
 readonly ADMIN_CONF=/etc/kubernetes/admin.conf
 readonly KUBELET_CONF=/etc/kubernetes/kubelet.conf
 readonly CRI_SOCKET=unix:///run/containerd/containerd.sock
@@ -248,7 +255,7 @@ each() { # PREDICATE LIST (comma separated)
 }
 valid_registry() { [[ $1 =~ ^[A-Za-z0-9.-]+(:[0-9]{1,5})?$ ]]; }
 valid_no_proxy() { [[ $1 =~ ^[A-Za-z0-9.,/:*_-]*$ ]]; }
-valid_mode() { [[ $1 =~ ^(init|join-control-plane|join-worker|join-info|ha-config)$ ]]; }
+valid_mode() { [[ $1 =~ ^(init|join-control-plane|join-worker|prepare|join-info|ha-config)$ ]]; }
 valid_version() { [[ $1 =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; }
 valid_pkgver() { [[ $1 =~ ^[A-Za-z0-9.:+~_-]+$ ]]; }
 valid_node_name() { [[ ${#1} -le 63 && $1 =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]]; }
@@ -260,6 +267,7 @@ valid_cni() { [[ $1 == none ]] || valid_url_or_path "$1"; }
 valid_runtime() { [[ $1 =~ ^(containerd|docker)$ ]]; }
 valid_yesno() { [[ $1 =~ ^(yes|no)$ ]]; }
 valid_uint() { [[ $1 =~ ^[0-9]{1,6}$ ]]; }
+valid_niceness() { [[ $1 =~ ^[0-9]{1,2}$ ]] && ((10#$1 <= 19)); }
 valid_router_id() { [[ $1 =~ ^[0-9]{1,3}$ ]] && ((10#$1 >= 1 && 10#$1 <= 255)); }
 valid_prefix() { [[ $1 =~ ^[0-9]{1,2}$ ]] && ((10#$1 >= 1 && 10#$1 <= 32)); }
 valid_vrrp_password() { [[ $1 =~ ^[A-Za-z0-9._-]{1,8}$ ]]; }
@@ -271,7 +279,7 @@ valid_san() { valid_ipv4 "$1" || valid_host "$1"; }
 valid_san_list() { each valid_san "$1"; }
 
 validate_inputs() {
-  [[ -n ${C_MODE:-} ]] || die 2 "MODE is required (init, join-control-plane, join-worker, join-info or ha-config)"
+  [[ -n ${C_MODE:-} ]] || die 2 "MODE is required (init, join-control-plane, join-worker, prepare, join-info or ha-config)"
   check MODE valid_mode
   check NODE_IP valid_ipv4
   check NODE_NAME valid_node_name
@@ -304,6 +312,7 @@ validate_inputs() {
   check KUBECONFIG_USER valid_user
   check CREATE_ADMIN_TOKEN valid_yesno
   check READY_TIMEOUT valid_uint
+  check NICENESS valid_niceness
 
   MODE=$C_MODE
   POD_CIDR=${C_POD_CIDR:-192.168.0.0/16}
@@ -568,7 +577,7 @@ step_proxy() {
 }
 
 step_swap() {
-  if [[ -n $(swapon --noheadings --show=NAME 2>/dev/null) ]]; then
+  if [[ -r /proc/swaps ]] && (($(wc -l </proc/swaps) > 1)); then
     swapoff -a
     log "swap disabled"
   fi
@@ -578,8 +587,10 @@ step_swap() {
 
 step_kernel() {
   printf '%s\noverlay\nbr_netfilter\n' "$MANAGED" | install_file 0644 /etc/modules-load.d/k8s.conf || true
-  modprobe overlay
-  modprobe br_netfilter
+  local m
+  for m in overlay br_netfilter; do
+    [[ -d /sys/module/$m ]] || modprobe "$m"
+  done
   if printf '%s\nnet.bridge.bridge-nf-call-iptables = 1\nnet.bridge.bridge-nf-call-ip6tables = 1\nnet.ipv4.ip_forward = 1\n' "$MANAGED" |
     install_file 0644 /etc/sysctl.d/99-kubernetes.conf; then
     sysctl --system >/dev/null
@@ -598,17 +609,36 @@ apt_repo() { # NAME KEY_URL LINE
   fi
 }
 
-step_runtime() {
+# step_packages: the container runtime and kubelet/kubeadm/kubectl (pinned, then held) with one
+# `apt-get update` and one `apt-get install` for both (only what is missing or at another version).
+step_packages() {
   ensure_packages apt-transport-https ca-certificates curl gpg
+  local -a pkgs=()
+  local v
   if [[ $CONTAINER_RUNTIME == docker ]]; then
     local repo=${C_DOCKER_APT_REPO:-https://download.docker.com/linux/$OS_ID} codename
     codename=$(os_field VERSION_CODENAME)
     apt_repo docker "${repo%/}/gpg" "deb [arch=$ARCH signed-by=/etc/apt/keyrings/docker.gpg] ${repo%/} $codename stable"
-    local v=${C_DOCKER_PACKAGE_VERSION:-}
-    ensure_packages "docker-ce${v:+=$v}" "docker-ce-cli${v:+=$v}" containerd.io
+    v=${C_DOCKER_PACKAGE_VERSION:-}
+    pkgs+=("docker-ce${v:+=$v}" "docker-ce-cli${v:+=$v}" containerd.io)
   else
-    local v=${C_CONTAINERD_PACKAGE_VERSION:-}
-    ensure_packages "containerd${v:+=$v}"
+    v=${C_CONTAINERD_PACKAGE_VERSION:-}
+    pkgs+=("containerd${v:+=$v}")
+  fi
+  local want="$KUBERNETES_VERSION-$K8S_PACKAGE_REVISION" p k8s_ok=1
+  for p in kubelet kubeadm kubectl; do [[ $(pkg_version "$p") == "$want" ]] || k8s_ok=0; done
+  if ((k8s_ok == 0)); then
+    apt_repo kubernetes "${K8S_APT_REPO%/}/Release.key" \
+      "deb [signed-by=/etc/apt/keyrings/kubernetes.gpg] ${K8S_APT_REPO%/}/ /"
+    # kubeadm last: its dependencies kubelet and kubectl are then already pinned to $want
+    pkgs+=("kubectl=$want" "kubelet=$want" "kubeadm=$want")
+  fi
+  ensure_packages "${pkgs[@]}"
+  if ((k8s_ok == 0)); then
+    # held and enabled right after installing them (a re-run with the wanted versions in place
+    # costs no command at all)
+    apt-mark hold kubelet kubeadm kubectl >/dev/null
+    systemctl enable kubelet >/dev/null 2>&1 || true
   fi
 }
 
@@ -636,8 +666,12 @@ EOF
   local -a regs=()
   [[ -n $INSECURE_REGISTRIES ]] && IFS=, read -r -a regs <<<"$INSECURE_REGISTRIES"
   local reg dir
+  local hosts_toml
   for reg in "${regs[@]}"; do
-    install_file 0644 "/etc/containerd/certs.d/$reg/hosts.toml" <<EOF || true
+    hosts_toml=/etc/containerd/certs.d/$reg/hosts.toml
+    # a hosts.toml someone else wrote (vnflcm's driver: CA, mirrors, ...) is theirs to keep
+    if [[ -f $hosts_toml ]] && ! grep -qxF "$MANAGED (HTTP registry)" "$hosts_toml"; then continue; fi
+    install_file 0644 "$hosts_toml" <<EOF || true
 $MANAGED (HTTP registry)
 server = "http://$reg"
 
@@ -678,17 +712,6 @@ EOF
   retry 30 2 systemctl is-active --quiet containerd || die 1 "containerd is not running"
 }
 
-step_kubernetes_packages() {
-  local want="$KUBERNETES_VERSION-$K8S_PACKAGE_REVISION" p ok=1
-  for p in kubelet kubeadm kubectl; do [[ $(pkg_version "$p") == "$want" ]] || ok=0; done
-  if ((ok == 0)); then
-    apt_repo kubernetes "${K8S_APT_REPO%/}/Release.key" \
-      "deb [signed-by=/etc/apt/keyrings/kubernetes.gpg] ${K8S_APT_REPO%/}/ /"
-    ensure_packages "kubelet=$want" "kubeadm=$want" "kubectl=$want"
-  fi
-  apt-mark hold kubelet kubeadm kubectl >/dev/null
-  systemctl enable kubelet >/dev/null 2>&1 || true
-}
 
 step_ha() {
   [[ -n $HA_VIP && ($MODE == init || $MODE == join-control-plane || $MODE == ha-config) ]] || return 0
@@ -769,9 +792,11 @@ EOF
 # kubelet_node_ip: the kubelet registers NODE_IP as its InternalIP (the Debian packages' unit reads
 # KUBELET_EXTRA_ARGS from /etc/default/kubelet).
 step_kubelet_node_ip() {
-  if printf 'KUBELET_EXTRA_ARGS=--node-ip=%s\n' "$NODE_IP" | install_file 0644 /etc/default/kubelet; then
-    systemctl daemon-reload
-    if systemctl is-active --quiet kubelet; then systemctl restart kubelet; fi
+  # an EnvironmentFile of the unit: read at (re)start, no daemon-reload needed
+  # (a kubelet without its config yet only waits for kubeadm, which restarts it anyway)
+  if printf 'KUBELET_EXTRA_ARGS=--node-ip=%s\n' "$NODE_IP" | install_file 0644 /etc/default/kubelet &&
+    [[ -f /var/lib/kubelet/config.yaml ]]; then
+    systemctl try-restart kubelet
   fi
 }
 
@@ -854,15 +879,23 @@ step_cni() {
   retry 10 10 kubectl_admin apply -f "$src" >&2 || die 1 "could not apply the CNI manifest $CNI_MANIFEST"
 }
 
-node_ready() { # kubeconfig: the STATUS column says Ready (kubectl prints NotReady otherwise)
-  local s
-  s=$(kubectl --kubeconfig "$1" get node "$NODE_NAME" --no-headers 2>/dev/null | awk '{ print $2 }' || true)
-  [[ $s == Ready || $s == Ready,* ]]
-}
-
 wait_registered() { # kubeconfig
   retry 60 5 kubectl --kubeconfig "$1" get node "$NODE_NAME" >/dev/null 2>&1 ||
     die 1 "node $NODE_NAME did not register with the API server"
+}
+
+# registered_ready KUBECONFIG: wait until the node is registered; then true when it is Ready.
+registered_ready() {
+  local row='' n
+  for n in $(seq 1 60); do
+    row=$(kubectl --kubeconfig "$1" get node "$NODE_NAME" --no-headers 2>/dev/null || true)
+    [[ -n $row ]] && break
+    log "waiting for node $NODE_NAME to register ($n)"
+    sleep 5
+  done
+  [[ -n $row ]] || die 1 "node $NODE_NAME did not register with the API server"
+  row=$(awk '{ print $2 }' <<<"$row")
+  [[ $row == Ready || $row == Ready,* ]]
 }
 
 # emit_join_info: fresh join data from an installed control plane. The token and the CA hash come
@@ -939,6 +972,12 @@ main() {
   parse_args "$@"
   validate_inputs
   TMPDIR_SELF=$(mktemp -d /tmp/install_k8s_cluster.XXXXXX)
+  if [[ -n ${C_NICENESS:-} && $C_NICENESS != 0 ]]; then
+    renice -n "$C_NICENESS" -p $$ >/dev/null
+    # with autogroup scheduling (every session is a group: an SSH command is one) the group's nice
+    # value is what counts between sessions
+    if [[ -w /proc/$$/autogroup ]]; then echo "$C_NICENESS" >"/proc/$$/autogroup" || true; fi
+  fi
   RESTART_RUNTIME=0
   STATUS=installed
   step_preflight
@@ -964,10 +1003,17 @@ main() {
   step_proxy
   step_swap
   step_kernel
-  step_runtime
+  step_packages
   step_containerd_config
-  step_kubernetes_packages
   step_kubelet_node_ip
+  if [[ $MODE == prepare ]]; then
+    emit status prepared
+    emit mode "$MODE"
+    emit node_name "$NODE_NAME"
+    emit kubernetes_version "$KUBERNETES_VERSION"
+    log "done (prepared)"
+    return 0
+  fi
   step_ha
 
   case $MODE in
@@ -1001,8 +1047,7 @@ main() {
     emit node_ready "$ready"
     emit_join_info
   else
-    wait_registered "$KUBELET_CONF"
-    node_ready "$KUBELET_CONF" && ready=true
+    registered_ready "$KUBELET_CONF" && ready=true
     emit node_ready "$ready"
   fi
   log "done ($STATUS)"
