@@ -1,0 +1,293 @@
+/**
+ * Kubernetes cluster driver benchmark: a full `instantiate_end` (install script on every node,
+ * both private registries of the test environment, registry checks, VIM registration) against
+ * test-bed VMs with +50 ms towards every VM (`env.sh vm netem NAME 50ms`).
+ *
+ *   node --import tsx bench/cluster.ts [--runs 1] [--delay 50ms] [--workers 10]
+ *
+ * Scenarios (fresh VMs for every run; runs interleaved so host load hits all alike):
+ *   A  1 master + 1 worker,   --concurrency 10
+ *   B  1 master + N workers,  --concurrency 10
+ *   C  1 master + N workers,  --concurrency 1   (Tacker's one-node-at-a-time behaviour)
+ * Prints the times, B/A (target ≤ 1.5: N workers cost about what one costs) and C/B (speed-up).
+ * Needs root and the test environment (test/env/env.sh). VMs t-bench-0 .. t-bench-N on
+ * 10.250.0.80 .. (at most .99), taken down at the end. Writes nothing into the repository.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ProgressSink, VnfcRef } from '../src/lib/lcm/hooks.js';
+import { createKubernetesDriver } from '../src/lib/mgmt/kubernetes/driver.js';
+import { createHarnessInstance, harnessContext, vnfcFor } from '../src/lib/mgmt/kubernetes/harness.js';
+import type { VnfPackage } from '../src/lib/package/model.js';
+import { readPackage } from '../src/lib/package/reader.js';
+import { Store } from '../src/lib/store/index.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ENV_SH = join(ROOT, 'test/env/env.sh');
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : def;
+}
+
+const RUNS = Number(arg('runs', '1'));
+const DELAY = arg('delay', '50ms');
+const WORKERS = Number(arg('workers', '10'));
+if (WORKERS + 1 > 20) throw new Error('at most 19 workers (IPs 10.250.0.80-99)');
+
+interface Vm {
+  name: string;
+  ip: string;
+}
+const vm = (i: number): Vm => ({ name: `t-bench-${i}`, ip: `10.250.0.${80 + i}` });
+
+function envSh(args: string[]): { code: number; out: string } {
+  const r = spawnSync('bash', [ENV_SH, ...args], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, TESTBED_QUIET: '1' } });
+  return { code: r.status ?? -1, out: (r.stdout ?? '') + (r.stderr ?? '') };
+}
+
+function envShAsync(args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((res) => {
+    const p = spawn('bash', [ENV_SH, ...args], { env: { ...process.env, TESTBED_QUIET: '1' } });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    p.on('close', (code) => res({ code: code ?? -1, out }));
+  });
+}
+
+/** Fresh VMs (down, up in parallel) with the delay on each. */
+async function freshVms(vms: readonly Vm[]): Promise<void> {
+  await Promise.all(vms.map((v) => envShAsync(['vm', 'netem', v.name, 'off']).then(() => envShAsync(['vm', 'down', v.name]))));
+  const ups = await Promise.all(vms.map((v) => envShAsync(['vm', 'up', v.name, v.ip])));
+  ups.forEach((u, i) => {
+    if (u.code !== 0) throw new Error(`vm up ${vms[i]?.name}: ${u.out}`);
+  });
+  for (const v of vms) {
+    const r = envSh(['vm', 'netem', v.name, DELAY]);
+    if (r.code !== 0) throw new Error(`netem ${v.name}: ${r.out}`);
+  }
+}
+
+interface Facts {
+  registries: Record<'http' | 'https', { server: string; ca_file: string | null; username: string | null; password: string | null; hosts_line: string }>;
+}
+
+async function packageCopy(work: string, facts: Facts): Promise<VnfPackage> {
+  const dir = join(work, 'pkg');
+  await cp(join(ROOT, 'samples/kubernetes-cluster-vnf-package'), dir, { recursive: true });
+  await mkdir(join(dir, 'Files/registries'), { recursive: true });
+  await mkdir(join(dir, 'Files/cni'), { recursive: true });
+  await cp(facts.registries.https.ca_file as string, join(dir, 'Files/registries/ca.crt'));
+  await writeFile(join(dir, 'Files/cni/cni.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bench-cni\n  namespace: kube-system\n');
+  await writeFile(join(dir, 'Scripts/install_k8s_cluster.conf'), 'CNI_MANIFEST=Files/cni/cni.yaml\n');
+  const script = await readFile(join(dir, 'Scripts/install_k8s_cluster.sh'));
+  const meta = join(dir, 'TOSCA-Metadata/TOSCA.meta');
+  await writeFile(meta, (await readFile(meta, 'utf8')).replace(/^Hash: .*$/m, `Hash: ${createHash('sha256').update(script).digest('hex')}`));
+  return readPackage(dir);
+}
+
+function request(facts: Facts): Record<string, unknown> {
+  const { http, https } = facts.registries;
+  return {
+    flavourId: 'simple',
+    additionalParams: {
+      k8s_cluster_installation_param: {
+        script_path: 'Scripts/install_k8s_cluster.sh',
+        master_node: { aspect_id: 'master_instance', ssh_cp_name: 'masterNode_CP1', nic_cp_name: 'masterNode_CP1', username: 'ubuntu', password: 'ubuntu', cluster_cp_name: 'masterNode_CP1' },
+        worker_node: { aspect_id: 'worker_instance', ssh_cp_name: 'workerNode_CP2', nic_cp_name: 'workerNode_CP2', username: 'ubuntu', password: 'ubuntu' },
+        private_registry_connection_info: [
+          { connection_type: '0', server: http.server },
+          { connection_type: '1', server: https.server, username: https.username, password: https.password, certificate_path: 'Files/registries/ca.crt', hosts_string: https.hosts_line },
+        ],
+      },
+    },
+  };
+}
+
+/** Progress sink that records when steps finish (seconds since start). */
+function timingSink(t0: number): ProgressSink & { done: Map<string, number>; failed: string[] } {
+  const done = new Map<string, number>();
+  const failed: string[] = [];
+  return {
+    done,
+    failed,
+    step(node, name, status, detail) {
+      if (status === 'done') done.set(`${node}|${name}`, (Date.now() - t0) / 1000);
+      if (status === 'failed') failed.push(`${node}: ${name}: ${detail ?? ''}`);
+    },
+    info() {},
+  };
+}
+
+interface Result {
+  scenario: string;
+  workers: number;
+  concurrency: number;
+  seconds: number;
+  initDone: number;
+  lastJoin: number;
+  load: string;
+  /** Average number of busy CPUs of the whole host during the run, and the host's CPU count. */
+  hostBusy: number;
+  cpus: number;
+  /** CPU seconds of this process (vnflcm: SSH, SFTP, rendering) and of the delay relays. */
+  selfCpu: number;
+  relayCpu: number;
+  /** Stub commands (apt, systemctl, kubeadm, ... each a Python process in the VM) run on all nodes. */
+  stubCalls: number;
+  /** instantiate_end once more on the converged cluster. */
+  rerun: number;
+}
+
+function stubCalls(vms: readonly Vm[]): number {
+  let n = 0;
+  for (const v of vms) n += envSh(['calls', v.name]).out.split('\n').filter((l) => l.startsWith('{')).length;
+  return n;
+}
+
+const TICK = 100; // USER_HZ
+
+/** Busy and total jiffies of the host (/proc/stat "cpu" line). */
+function hostJiffies(): { busy: number; total: number; cpus: number } {
+  const lines = readFileSync('/proc/stat', 'utf8').split('\n');
+  const f = (lines[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const idle = (f[3] ?? 0) + (f[4] ?? 0);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total, cpus: lines.filter((l) => /^cpu\d/.test(l)).length };
+}
+
+/** utime+stime (s) of the userspace delay relays of the VMs. */
+function relayCpu(vms: readonly Vm[]): number {
+  let t = 0;
+  for (const v of vms) {
+    try {
+      const pid = readFileSync(`/srv/vnflcm-testenv/testbed/vms/${v.name}/delayrelay.pid`, 'utf8').trim();
+      const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      t += (Number(f[11]) + Number(f[12])) / TICK;
+    } catch {
+      /* kernel netem or relay gone */
+    }
+  }
+  return t;
+}
+
+async function runScenario(label: string, workers: number, concurrency: number, pkg: VnfPackage, facts: Facts, work: string): Promise<Result> {
+  const vms = Array.from({ length: workers + 1 }, (_, i) => vm(i));
+  await freshVms(vms);
+  const store = await Store.open(await mkdtemp(join(work, 'store-')));
+  const instanceId = `bench-${label}-${Date.now()}`;
+  await createHarnessInstance({ store, pkg, instanceId }, instanceId);
+  const base = Date.now();
+  const vnfcs: VnfcRef[] = vms.map((v, i) =>
+    i === 0 ? vnfcFor('masterNode', 'masterNode_CP1', v.ip, new Date(base).toISOString()) : vnfcFor('workerNode', 'workerNode_CP2', v.ip, new Date(base + i).toISOString()),
+  );
+  const load = loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+  const j0 = hostJiffies();
+  const c0 = process.cpuUsage();
+  const r0 = relayCpu(vms);
+  const t0 = Date.now();
+  const progress = timingSink(t0);
+  const ctxOpts = {
+    store,
+    pkg,
+    flavourId: 'simple',
+    instanceId,
+    request: request(facts),
+    vnfcs: () => vnfcs,
+    progress,
+    logFile: join(work, `${instanceId}.log`),
+    concurrency,
+  };
+  const ctx = await harnessContext('instantiate_end', ctxOpts);
+  await createKubernetesDriver().instantiate_end?.(ctx);
+  const seconds = (Date.now() - t0) / 1000;
+  const j1 = hostJiffies();
+  const c1 = process.cpuUsage(c0);
+  const relay = relayCpu(vms) - r0;
+  const calls = stubCalls(vms);
+  // the same hook again on the converged cluster (a retry): every step finds its work done
+  const tr = Date.now();
+  await createKubernetesDriver().instantiate_end?.(await harnessContext('instantiate_end', { ...ctxOpts, progress: timingSink(tr) }));
+  const rerun = (Date.now() - tr) / 1000;
+  const initDone = [...progress.done.entries()].find(([k]) => k.endsWith('|kubeadm init'))?.[1] ?? NaN;
+  const lastJoin = Math.max(...[...progress.done.entries()].filter(([k]) => k.includes('|kubeadm join')).map(([, v]) => v));
+  const hostBusy = ((j1.busy - j0.busy) / Math.max(1, j1.total - j0.total)) * j1.cpus;
+  return {
+    scenario: label,
+    workers,
+    concurrency,
+    seconds,
+    initDone,
+    lastJoin,
+    load,
+    hostBusy,
+    cpus: j1.cpus,
+    selfCpu: (c1.user + c1.system) / 1e6,
+    relayCpu: relay,
+    stubCalls: calls,
+    rerun,
+  };
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('needs root (test-bed VMs)');
+  const facts = JSON.parse(await readFile('/srv/vnflcm-testenv/env.json', 'utf8')) as Facts;
+  const work = await mkdtemp(join(tmpdir(), 'vnflcm-bench-cluster-'));
+  const all = Array.from({ length: WORKERS + 1 }, (_, i) => vm(i));
+  const results: Result[] = [];
+  try {
+    const pkg = await packageCopy(work, facts);
+    console.log(`bench/cluster.ts: delay ${DELAY} towards every VM, ${RUNS} run(s), ${WORKERS} workers; load average at start ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    for (let r = 0; r < RUNS; r++) {
+      for (const [label, workers, conc] of [
+        ['A', 1, 10],
+        ['B', WORKERS, 10],
+        ['C', WORKERS, 1],
+      ] as const) {
+        const res = await runScenario(label, workers, conc, pkg, facts, work);
+        results.push(res);
+        console.log(
+          `run ${r + 1} ${label}: 1 master + ${workers} worker(s), concurrency ${conc}: ${res.seconds.toFixed(1)} s ` +
+            `(kubeadm init done at ${res.initDone.toFixed(1)} s, last join at ${res.lastJoin.toFixed(1)} s; host CPU busy ${res.hostBusy.toFixed(2)} of ${res.cpus}; ` +
+            `vnflcm ${res.selfCpu.toFixed(1)} CPU-s, delay relays ${res.relayCpu.toFixed(1)} CPU-s; ${res.stubCalls} stub commands in the VMs; load before ${res.load}); ` +
+            `re-run on the converged cluster ${res.rerun.toFixed(1)} s`,
+        );
+      }
+    }
+  } finally {
+    await Promise.all(all.map((v) => envShAsync(['vm', 'netem', v.name, 'off']).then(() => envShAsync(['vm', 'down', v.name]))));
+    await rm(work, { recursive: true, force: true });
+  }
+  const med = (label: string, f: (r: Result) => number = (r) => r.seconds): number => {
+    const xs = results
+      .filter((x) => x.scenario === label)
+      .map(f)
+      .sort((p, q) => p - q);
+    return xs.length % 2 ? (xs[(xs.length - 1) / 2] as number) : ((xs[xs.length / 2 - 1] as number) + (xs[xs.length / 2] as number)) / 2;
+  };
+  const [a, b, c] = [med('A'), med('B'), med('C')];
+  const [ra, rb, rc] = [med('A', (r) => r.rerun), med('B', (r) => r.rerun), med('C', (r) => r.rerun)];
+  console.log('');
+  console.log('| scenario | nodes | concurrency | instantiate_end (median) | again on the converged cluster |');
+  console.log('|---|---|---|---|---|');
+  console.log(`| A | 1 master + 1 worker | 10 | ${a.toFixed(1)} s | ${ra.toFixed(1)} s |`);
+  console.log(`| B | 1 master + ${WORKERS} workers | 10 | ${b.toFixed(1)} s | ${rb.toFixed(1)} s |`);
+  console.log(`| C | 1 master + ${WORKERS} workers | 1 | ${c.toFixed(1)} s | ${rc.toFixed(1)} s |`);
+  console.log('');
+  console.log(`B/A = ${(b / a).toFixed(2)} (target ≤ 1.5: ${WORKERS} workers vs 1 worker at concurrency 10); converged re-runs: ${(rb / ra).toFixed(2)}`);
+  console.log(`C/B = ${(c / b).toFixed(2)} (speed-up of concurrency 10 over one node at a time); converged re-runs: ${(rc / rb).toFixed(2)}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});

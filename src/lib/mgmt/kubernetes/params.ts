@@ -1,0 +1,95 @@
+/**
+ * The driver's inputs: `additionalParams.k8s_cluster_installation_param` of the stored
+ * instantiate request (defaults applied by the schema), the SSH credentials (a heal or scale
+ * request may override them: master_node_username/password, worker_node_username/password), the
+ * install script of the package and its overrides file.
+ */
+import { realpath } from 'node:fs/promises';
+import { CliError, ExitCode, InputError } from '../../errors.js';
+import type { HookContext } from '../../lcm/hooks.js';
+import { resolveInPackage } from '../../package/paths.js';
+import { k8sClusterInstallationParamSchema, type K8sClusterInstallationParam } from '../../params/schema.js';
+import { issuesToProblems } from '../../params/validate.js';
+import type { SshCredentials } from '../common/vnfc-ssh.js';
+import { loadScriptOverrides, type ScriptOverrides } from './install.js';
+
+export const PARAM_KEY = 'k8s_cluster_installation_param';
+
+export interface ClusterParams {
+  k8s: K8sClusterInstallationParam;
+  masterCreds: SshCredentials;
+  workerCreds: SshCredentials;
+  /** Absolute local path of the install script in the package. */
+  scriptLocal: string;
+  overrides: ScriptOverrides;
+  vimName: string;
+  runtime: 'containerd' | 'docker';
+}
+
+function asRecord(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** Credential overrides of the current operation (its additionalParams, or the top level). */
+export function credentialOverrides(operationParams: Record<string, unknown>): {
+  master?: Partial<SshCredentials>;
+  worker?: Partial<SshCredentials>;
+} {
+  const ap = asRecord(operationParams.additionalParams) ?? {};
+  const pick = (k: string): string | undefined => str(ap[k]) ?? str(operationParams[k]);
+  return {
+    master: { username: pick('master_node_username'), password: pick('master_node_password') },
+    worker: { username: pick('worker_node_username'), password: pick('worker_node_password') },
+  };
+}
+
+/** The parsed cluster parameters of the stored request. */
+export function parseClusterParam(request: Record<string, unknown>): K8sClusterInstallationParam {
+  const raw = asRecord(request.additionalParams)?.[PARAM_KEY];
+  if (raw === undefined) {
+    throw new CliError(`The instantiate request has no additionalParams.${PARAM_KEY}; the Kubernetes cluster driver needs it.`, ExitCode.invalidInput);
+  }
+  const parsed = k8sClusterInstallationParamSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new InputError(
+      `additionalParams.${PARAM_KEY} of the stored instantiate request is invalid`,
+      issuesToProblems(parsed.error.issues, raw).map((p) => ({ ...p, path: `additionalParams.${PARAM_KEY}${p.path ? `.${p.path}` : ''}` })),
+    );
+  }
+  return parsed.data;
+}
+
+export async function loadClusterParams(ctx: Pick<HookContext, 'request' | 'operationParams' | 'pkg' | 'instance'>): Promise<ClusterParams> {
+  const k8s = parseClusterParam(ctx.request);
+  const ov = credentialOverrides(ctx.operationParams);
+  const masterCreds: SshCredentials = {
+    username: ov.master?.username ?? k8s.master_node.username,
+    password: ov.master?.password ?? k8s.master_node.password,
+  };
+  const workerCreds: SshCredentials = {
+    username: ov.worker?.username ?? k8s.worker_node.username,
+    password: ov.worker?.password ?? k8s.worker_node.password,
+  };
+  const root = await realpath(ctx.pkg.root);
+  const script = await resolveInPackage(root, k8s.script_path);
+  if (script.kind !== 'file') {
+    throw new CliError(
+      `additionalParams.${PARAM_KEY}.script_path "${k8s.script_path}": ${script.kind === 'outside' ? 'resolves outside the VNF package' : 'no such file in the VNF package'}.`,
+      ExitCode.invalidInput,
+    );
+  }
+  const overrides = await loadScriptOverrides(root, script.rel);
+  return {
+    k8s,
+    masterCreds,
+    workerCreds,
+    scriptLocal: script.abs,
+    overrides,
+    vimName: k8s.vim_name ?? `kubernetes_vim_${ctx.instance.id}`,
+    runtime: k8s.container_runtime,
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * The cluster as a Kubernetes VIM: the admin kubeconfig is kept in the store
+ * (`kubeconfigs/<instance id>.conf`, 0600), a VIM record named `vim_name` points at it, and the
+ * instance's vimConnectionInfo lists it (endpoint only: certificates and keys stay in the file).
+ */
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { CliError } from '../../errors.js';
+import type { HookContext } from '../../lcm/hooks.js';
+import { writeFileAtomic } from '../../store/atomic.js';
+
+export function kubeconfigPath(ctx: Pick<HookContext, 'store' | 'instance'>): string {
+  return ctx.store.path('kubeconfigs', `${ctx.instance.id}.conf`);
+}
+
+/** The kubeconfig with its (first) cluster's server URL replaced, e.g. by the floating-IP URL. */
+export function withServer(kubeconfig: string, server: string): string {
+  return kubeconfig.replace(/^(\s*server:[ \t]*)(\S+)[ \t]*$/m, (_m, pre: string) => `${pre}${server}`);
+}
+
+/** The server URL of a kubeconfig (first cluster). */
+export function serverOf(kubeconfig: string): string | undefined {
+  return /^\s*server:[ \t]*(\S+)[ \t]*$/m.exec(kubeconfig)?.[1];
+}
+
+export async function registerVim(
+  ctx: Pick<HookContext, 'store' | 'instance'>,
+  o: { name: string; kubeconfig: string; server: string },
+): Promise<{ vimId: string; kubeconfigFile: string }> {
+  const existing = await ctx.store.getVim(o.name);
+  if (existing && (existing.type !== 'kubernetes' || existing.kubernetes?.vnfInstanceId !== ctx.instance.id)) {
+    throw new CliError(
+      `Cannot register the cluster as VIM "${o.name}": a ${existing.type} VIM with that name already exists` +
+        (existing.kubernetes?.vnfInstanceId ? ` (the cluster of VNF instance ${existing.kubernetes.vnfInstanceId})` : '') +
+        '. Choose another vim_name or delete that VIM.',
+    );
+  }
+  const vimId = existing?.id ?? randomUUID();
+  const file = kubeconfigPath(ctx);
+  await writeFileAtomic(file, o.kubeconfig);
+  await ctx.store.putVim({
+    name: o.name,
+    id: vimId,
+    type: 'kubernetes',
+    kubernetes: { server: o.server, kubeconfigFile: file, vnfInstanceId: ctx.instance.id },
+    createdAt: existing?.createdAt ?? new Date().toISOString(),
+  });
+  await ctx.store.updateInstance(ctx.instance.id, (rec) => {
+    const prev = rec.vimConnectionInfo.find((v) => v.vimId === vimId);
+    const others = rec.vimConnectionInfo.filter((v) => v.vimId !== vimId);
+    return {
+      ...rec,
+      vimConnectionInfo: [
+        ...others,
+        { id: prev?.id ?? randomUUID(), vimId, vimType: 'kubernetes', interfaceInfo: { endpoint: o.server }, accessInfo: {} },
+      ],
+    };
+  });
+  return { vimId, kubeconfigFile: file };
+}
+
+/**
+ * Forget the cluster's VIM (terminate, entire heal): the VIM record when it is this instance's,
+ * its vimConnectionInfo entry and the kubeconfig file. Returns what happened, for the progress line.
+ */
+export async function deregisterVim(ctx: Pick<HookContext, 'store' | 'instance'>, name: string): Promise<string> {
+  const vim = await ctx.store.getVim(name);
+  let said: string;
+  let vimId: string | undefined;
+  if (!vim) {
+    said = `no VIM named ${name}`;
+  } else if (vim.type !== 'kubernetes' || vim.kubernetes?.vnfInstanceId !== ctx.instance.id) {
+    said = `VIM ${name} is not this instance's cluster; left alone`;
+  } else {
+    vimId = vim.id;
+    await ctx.store.deleteVim(name);
+    said = `VIM ${name} deleted`;
+  }
+  await rm(kubeconfigPath(ctx), { force: true });
+  const rec = await ctx.store.getInstance(ctx.instance.id);
+  if (rec && vimId && rec.vimConnectionInfo.some((v) => v.vimId === vimId)) {
+    await ctx.store.updateInstance(ctx.instance.id, (r) => ({ ...r, vimConnectionInfo: r.vimConnectionInfo.filter((v) => v.vimId !== vimId) }));
+  }
+  return said;
+}
