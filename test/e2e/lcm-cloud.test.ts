@@ -108,7 +108,7 @@ describe('LCM against the real OpenStack', { timeout: 30 * 60_000 }, () => {
     const stack1 = await cloud.heat.findStack(`vnf-${id}`);
     assert.ok(stack1);
     const images = await cloud.glance.listImages({ tag: 'vnflcm' });
-    const mine = images.filter((i) => i.name.endsWith(id.slice(0, 8)));
+    const mine = images.filter((i) => (i.name ?? "").endsWith(id.slice(0, 8)));
     assert.equal(mine.length, 1, 'the package image was uploaded to Glance');
 
     // VNFC heal: new server, same port and IP, same vnfcResourceInfo id.
@@ -138,7 +138,7 @@ describe('LCM against the real OpenStack', { timeout: 30 * 60_000 }, () => {
     const term = await ok(['terminate', id, '-q']);
     assert.match(term.stdout, new RegExp(`^Terminate request for VNF Instance '${id}' has been accepted\\.`));
     assert.equal(await cloud.heat.findStack(`vnf-${id}`), null);
-    const left = (await cloud.glance.listImages({ tag: 'vnflcm' })).filter((i) => i.name.endsWith(id.slice(0, 8)));
+    const left = (await cloud.glance.listImages({ tag: 'vnflcm' })).filter((i) => (i.name ?? "").endsWith(id.slice(0, 8)));
     assert.deepEqual(left, [], 'uploaded images are deleted on terminate');
     const shown = JSON.parse((await ok(['show', id, '-f', 'json'])).stdout) as Record<string, unknown>;
     assert.equal(shown['Instantiation State'], 'NOT_INSTANTIATED');
