@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Parser } from '@oclif/core';
 import { formatOptionsFromFlags, listFormatFlags, showFormatFlags } from '../../src/lib/format/flags.js';
+import { DEFAULT_OPTIONS } from '../helpers/format.js';
 
 const tty = { isTTY: true, columns: 120 };
 const pipe = { isTTY: false };
@@ -36,18 +37,7 @@ test('list flags: csv, --quote, repeatable --sort-column, exclusive sort directi
 });
 
 test('formatOptionsFromFlags: defaults on a pipe', () => {
-  assert.deepEqual(formatOptionsFromFlags({ format: 'table', prefix: '' }, 'show', pipe, {}), {
-    format: 'table',
-    columns: [],
-    noindent: false,
-    fitWidth: false,
-    printEmpty: false,
-    prefix: '',
-    quote: 'nonnumeric',
-    sortColumns: [],
-    sortDescending: false,
-    color: false,
-  });
+  assert.deepEqual(formatOptionsFromFlags({ format: 'table', prefix: '' }, 'show', pipe, {}), DEFAULT_OPTIONS);
 });
 
 test('formatOptionsFromFlags: list options, and show-only/list-only options ignored for the other kind', () => {

@@ -4,29 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { render, type FormatOptions, type ShowResult } from '../../src/lib/format/index.js';
+import { render, type ShowResult } from '../../src/lib/format/index.js';
 import { CliError } from '../../src/lib/errors.js';
-
-const lines = (...ls: string[]): string => ls.join('\n') + '\n';
-const ESC = '\x1b';
-const bold = (text: string): string => `${ESC}[1m${text}${ESC}[22m`;
-const unbold = (text: string): string => text.replaceAll(`${ESC}[1m`, '').replaceAll(`${ESC}[22m`, '');
-
-function opts(over: Partial<FormatOptions> = {}): FormatOptions {
-  return {
-    format: 'table',
-    columns: [],
-    noindent: false,
-    fitWidth: false,
-    printEmpty: false,
-    prefix: '',
-    quote: 'nonnumeric',
-    sortColumns: [],
-    sortDescending: false,
-    color: false,
-    ...over,
-  };
-}
+import { bold, ESC, lines, opts, unbold } from '../helpers/format.js';
 
 const ID = 'f93ed99c-e2f2-4f18-8377-37a171ea344f';
 const href = (suffix = ''): { href: string } => ({ href: `/vnflcm/v1/vnf_instances/${ID}${suffix}` });
