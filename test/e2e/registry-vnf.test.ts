@@ -117,7 +117,7 @@ describe('private registry VNF through the CLI', { timeout: 40 * 60_000 }, () =>
     assert.equal(await answersV2(endpoint), 200);
   });
 
-  test('a wrong SSH password ends FAILED_TEMP naming the host and user (exit 5)', async () => {
+  test('a wrong SSH password ends FAILED_TEMP naming the host and user (exit 5); a re-run completes', async () => {
     const id = await create();
     const file = params('reg-badpw.json', (p) => {
       installParam(p).ssh_password = 'not-the-password';
@@ -126,5 +126,10 @@ describe('private registry VNF through the CLI', { timeout: 40 * 60_000 }, () =>
     assert.equal(r.code, 5, r.stderr);
     assert.match(r.stderr, /failed \(operation [0-9a-f-]+ is FAILED_TEMP\): .*ubuntu@10\.250\.0\.\d+/s);
     assert.ok(!r.stderr.includes('not-the-password'), 'the password is never printed');
+
+    // Re-running instantiate after the failure reuses the stack and completes.
+    const again = await ok(['instantiate', id, params('reg-retry.json')]);
+    assert.match(again.stderr, /stack vnf-[0-9a-f-]+ exists \(CREATE_COMPLETE\); reusing it/);
+    assert.equal(await answersV2(await endpointOf(id)), 200);
   });
 });
