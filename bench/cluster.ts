@@ -22,7 +22,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProgressSink, VnfcRef } from '../src/lib/lcm/hooks.js';
 import { createKubernetesDriver } from '../src/lib/mgmt/kubernetes/driver.js';
-import { createHarnessInstance, harnessContext, vnfcFor } from '../src/lib/mgmt/kubernetes/harness.js';
+import { createHarnessInstance, harnessContext, vnfcFor } from '../test/helpers/k8s-harness.js';
 import type { VnfPackage } from '../src/lib/package/model.js';
 import { readPackage } from '../src/lib/package/reader.js';
 import { Store } from '../src/lib/store/index.js';

@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import type { VnfcRef } from '../../src/lib/lcm/hooks.js';
 import { recordingProgress } from '../../src/lib/lcm/progress.js';
 import { createKubernetesDriver } from '../../src/lib/mgmt/kubernetes/driver.js';
-import { createHarnessInstance, harnessContext, vnfcFor, type HarnessOptions } from '../../src/lib/mgmt/kubernetes/harness.js';
+import { createHarnessInstance, harnessContext, vnfcFor, type HarnessOptions } from '../helpers/k8s-harness.js';
 import { checkRegistries, RegistryCheckError } from '../../src/lib/mgmt/kubernetes/node-ops.js';
 import type { VnfPackage } from '../../src/lib/package/model.js';
 import { readPackage } from '../../src/lib/package/reader.js';

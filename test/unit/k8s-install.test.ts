@@ -12,7 +12,7 @@ import { recordingProgress } from '../../src/lib/lcm/progress.js';
 import { Bundle, tar } from '../../src/lib/mgmt/kubernetes/bundle.js';
 import { etcdMemberId } from '../../src/lib/mgmt/kubernetes/cluster.js';
 import { createKubernetesDriver } from '../../src/lib/mgmt/kubernetes/driver.js';
-import { createHarnessInstance, harnessContext, vnfcFor, type HarnessOptions } from '../../src/lib/mgmt/kubernetes/harness.js';
+import { createHarnessInstance, harnessContext, vnfcFor, type HarnessOptions } from '../helpers/k8s-harness.js';
 import {
   endpointOf,
   joinInfoFrom,

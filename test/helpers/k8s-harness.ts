@@ -4,9 +4,9 @@
  * the benchmark against test-bed VMs; nothing here talks to OpenStack.
  */
 import { randomUUID } from 'node:crypto';
-import type { HookContext, ProgressSink, VnfcRef } from '../../lcm/hooks.js';
-import type { LcmHookName, VnfPackage } from '../../package/model.js';
-import type { Store, VnfInstanceRecord } from '../../store/index.js';
+import type { HookContext, ProgressSink, VnfcRef } from '../../src/lib/lcm/hooks.js';
+import type { LcmHookName, VnfPackage } from '../../src/lib/package/model.js';
+import type { Store, VnfInstanceRecord } from '../../src/lib/store/index.js';
 
 export interface HarnessOptions {
   store: Store;
