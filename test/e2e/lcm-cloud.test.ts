@@ -188,7 +188,7 @@ describe('LCM against the real OpenStack', { timeout: 30 * 60_000 }, () => {
     assert.equal(await cloud.heat.findStack(`vnf-${id}`), null);
   });
 
-  test('a Heat failure ends FAILED_TEMP with Heat\'s reason', async () => {
+  test('a Heat failure ends FAILED_TEMP with Heat\'s reason; terminate cleans the failed stack up', async () => {
     const id = await create(REG_ID);
     const params = paramFile('bad-ip.json', 'private_registry_param_file.json', (p) => {
       const vl = (p.extVirtualLinks as Array<{ extCps: Array<{ cpConfig: Array<{ cpProtocolData: Array<Record<string, unknown>> }> }> }>)[0];
@@ -202,6 +202,15 @@ describe('LCM against the real OpenStack', { timeout: 30 * 60_000 }, () => {
     const op = JSON.parse((await ok(['op', 'show', opId, '-f', 'json'])).stdout) as Record<string, unknown>;
     assert.equal(op['Operation State'], 'FAILED_TEMP');
     assert.match(JSON.stringify(op.Error), /CREATE_FAILED|IP address|in use/);
+
+    // The failed stack is not leaked: delete refuses while it exists, terminate removes it.
+    assert.ok(await cloud.heat.findStack(`vnf-${id}`), 'the failed stack is still there');
+    const del = await cli(['delete', id]);
+    assert.equal(del.code, 1);
+    assert.match(del.stderr, /still has stack vnf-.* from a failed instantiate\. Run 'vnflcm terminate/);
+    await ok(['terminate', id, '--D', '-q']);
+    instances.splice(instances.indexOf(id), 1);
+    assert.equal(await cloud.heat.findStack(`vnf-${id}`), null);
   });
 
   test('heal and terminate of a NOT_INSTANTIATED instance are refused with Tacker\'s wording', async () => {

@@ -149,3 +149,11 @@ export async function stackPorts(env: LcmEnv, instanceId: string): Promise<Recor
   }
   return out;
 }
+
+/**
+ * An instance a terminate may act on: INSTANTIATED, or NOT_INSTANTIATED with the stack a failed
+ * instantiate left behind (terminate then cleans it up instead of leaking it).
+ */
+export function terminable(rec: VnfInstanceRecord): boolean {
+  return rec.instantiationState === 'INSTANTIATED' || Boolean(internalOf(rec).stack);
+}

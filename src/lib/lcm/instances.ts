@@ -67,6 +67,12 @@ export async function deleteInstance(store: Store, id: string): Promise<void> {
     if (rec.instantiationState !== 'NOT_INSTANTIATED') {
       throw wrongState(id, 'instantiation_state', rec.instantiationState, 'delete');
     }
+    const stack = (rec.internal as { stack?: { name: string } } | undefined)?.stack;
+    if (stack) {
+      throw new CliError(
+        `Vnf instance ${id} still has stack ${stack.name} from a failed instantiate. Run 'vnflcm terminate ${id}' to delete it first.`,
+      );
+    }
     await store.deleteInstance(id);
   });
 }

@@ -51,7 +51,7 @@ export async function runOperation<T>(
   instanceId: string,
   operation: LcmOperation,
   params: Record<string, unknown>,
-  required: VnfInstanceRecord['instantiationState'],
+  required: VnfInstanceRecord['instantiationState'] | ((rec: VnfInstanceRecord) => boolean),
   body: (run: RunningOp, instance: VnfInstanceRecord) => Promise<T>,
 ): Promise<{ result: T; op: OpOccRecord }> {
   const now = new Date().toISOString();
@@ -78,7 +78,7 @@ export async function runOperation<T>(
         throw wrongState(instanceId, 'task_state', TASK_STATE[other.operation], ACTION[operation]);
       }
     }
-    if (rec.instantiationState !== required) {
+    if (typeof required === 'function' ? !required(rec) : rec.instantiationState !== required) {
       throw wrongState(instanceId, 'instantiation_state', rec.instantiationState, ACTION[operation]);
     }
     await store.putOp({ ...op, pid: process.pid });

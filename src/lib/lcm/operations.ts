@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import { CliError } from '../errors.js';
 import type { VnfInstanceRecord } from '../store/index.js';
-import { callHook, internalOf, refreshVnfInfo, stackName, type InternalState, type LcmEnv } from './common.js';
+import { callHook, internalOf, refreshVnfInfo, stackName, terminable, type InternalState, type LcmEnv } from './common.js';
 import { aspectVdus, buildStackSpec, levelScale, vduCount, type CpBinding, type ResolvedInputs } from './heat-template.js';
 import { runOperation } from './operation.js';
 import type { VnfcRef } from './hooks.js';
@@ -260,7 +260,7 @@ export interface TerminateRequest {
 }
 
 export async function terminate(env: LcmEnv, instanceId: string, request: TerminateRequest) {
-  return runOperation(env.store, instanceId, 'TERMINATE', request, 'INSTANTIATED', async (run, instance) => {
+  return runOperation(env.store, instanceId, 'TERMINATE', request, terminable, async (run, instance) => {
     const st = internalOf(instance);
     await callHook(env, 'terminate_start', instanceId, run.op.id, request);
     if (st.stack) {

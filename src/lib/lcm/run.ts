@@ -9,7 +9,7 @@ import type { Store, VnfInstanceRecord } from '../store/index.js';
 import type { CloudOps } from './cloud-ops.js';
 import { checkHooks } from './hooks.js';
 import { getInstance, wrongState } from './instances.js';
-import { internalOf, type LcmEnv } from './common.js';
+import { internalOf, terminable, type LcmEnv } from './common.js';
 import { OperationFailed } from './operation.js';
 import { stderrProgress } from './progress.js';
 import '../mgmt/index.js';
@@ -81,7 +81,8 @@ export async function runInstantiate(store: Store, id: string, paramFile: string
 
 async function instantiatedEnv(store: Store, id: string, flags: OpFlags, action: string): Promise<LcmEnv> {
   const rec = await getInstance(store, id);
-  if (rec.instantiationState !== 'INSTANTIATED') throw wrongState(id, 'instantiation_state', rec.instantiationState, action);
+  const allowed = action === 'terminate' ? terminable(rec) : rec.instantiationState === 'INSTANTIATED';
+  if (!allowed) throw wrongState(id, 'instantiation_state', rec.instantiationState, action);
   const st = internalOf(rec);
   const flavourId = (st.request?.flavourId as string | undefined) ?? '';
   const { openInstanceCloud } = await import('./vim.js');
