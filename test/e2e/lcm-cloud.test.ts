@@ -193,7 +193,7 @@ describe('LCM against the real OpenStack', { timeout: 30 * 60_000 }, () => {
     const params = paramFile('bad-ip.json', 'private_registry_param_file.json', (p) => {
       const vl = (p.extVirtualLinks as Array<{ extCps: Array<{ cpConfig: Array<{ cpProtocolData: Array<Record<string, unknown>> }> }> }>)[0];
       const pd = vl?.extCps[0]?.cpConfig[0]?.cpProtocolData[0];
-      if (pd) pd.ipOverEthernet = { ipAddresses: [{ type: 'IPV4', fixedAddresses: ['10.250.0.1'] }] };
+      if (pd) pd.ipOverEthernet = { ipAddresses: [{ type: 'IPV4', fixedAddresses: ['192.168.99.5'] }] };
     });
     const r = await cli(['instantiate', id, params, '-q']);
     assert.notEqual(r.code, 0);
