@@ -55,8 +55,9 @@ export async function runOperation<T>(
   body: (run: RunningOp, instance: VnfInstanceRecord) => Promise<T>,
 ): Promise<{ result: T; op: OpOccRecord }> {
   const now = new Date().toISOString();
+  const id = randomUUID();
   const op: OpOccRecord = {
-    id: randomUUID(),
+    id,
     operationState: 'STARTING',
     stateEnteredTime: now,
     startTime: now,
@@ -68,9 +69,8 @@ export async function runOperation<T>(
     isCancelPending: false,
     cancelMode: null,
     error: null,
-    logFile: store.opLogFile(''),
+    logFile: store.opLogFile(id),
   };
-  op.logFile = store.opLogFile(op.id);
   const instance = await store.updateInstance(instanceId, async (rec) => {
     if (rec.activeOpId) {
       const other = await store.getOp(rec.activeOpId);
