@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { readPackage } from '../../src/lib/package/reader.js';
 import { validateInstantiateRequest } from '../../src/lib/params/validate.js';
 import { paramWizard, type Choice, type Prompter } from '../../src/lib/params/wizard.js';
-import { registryVnfChoices, networkChoices } from '../../src/lib/params/wizard/sources.js';
+import { cloudNetworks, networkChoices, registryVnfChoices } from '../../src/lib/params/wizard/sources.js';
 import { Store } from '../../src/lib/store/index.js';
 import { K8S_PKG, K8S_VNFD, REGISTRY_PKG, REGISTRY_VNFD } from '../helpers/packages.js';
 import { runCli, tempHome } from '../helpers/cli.js';
@@ -246,6 +246,21 @@ describe('params init wizard sources', () => {
       { name: 'ext (a, shared, external)', value: 'a' },
       { name: 'vnf-net (b)', value: 'b' },
     ]);
+  });
+
+  test('without credentials, or with a cloud that does not answer, the network is typed and a note says why', async () => {
+    const home = tempHome();
+    const store = await Store.open(home);
+    const notes: string[] = [];
+    const none = await cloudNetworks(store, {}, (l) => notes.push(l), { VNFLCM_HOME: home, HOME: home })();
+    assert.equal(none, undefined);
+    assert.match(notes[0] ?? '', /^No cloud credentials \(.+\): type the network names or ids\.$/);
+    const down = { VNFLCM_HOME: home, HOME: home, OS_AUTH_URL: 'http://127.0.0.1:9/v3', OS_USERNAME: 'u', OS_PASSWORD: 'p', OS_PROJECT_NAME: 'x', OS_USER_DOMAIN_NAME: 'Default', OS_PROJECT_DOMAIN_NAME: 'Default' };
+    const lister = cloudNetworks(store, {}, (l) => notes.push(l), down);
+    assert.equal(await lister(), undefined);
+    assert.equal(await lister(), undefined);
+    assert.equal(notes.length, 2, 'the cloud is tried once');
+    assert.match(notes[1] ?? '', /^The cloud's networks cannot be listed \(.+\): type the network names or ids\.$/);
   });
 
   test('instantiated registry VNFs of the store are offered as vnf:<id>', async () => {

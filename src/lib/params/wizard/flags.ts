@@ -20,14 +20,16 @@ const SECRETS = [
   ['registry-password', 'VNFLCM_REGISTRY_PASSWORD'],
 ] as const;
 
+/** `what` is "<VNF kind>: <key>"; the file flag says "<VNF kind>: a file holding <key>". */
 const secretHelp = (name: string, env: string, what: string) => `${what} (visible in ps: prefer --${name}-file or ${env})`;
+const fileHelp = (what: string) => what.replace(/^(.*?: )?/, (m) => `${m}a file holding `);
 const secret = (name: string, env: string, what: string) => ({
   [name]: Flags.string({ description: secretHelp(name, env, what), helpGroup }),
-  [`${name}-file`]: Flags.string({ description: `File holding ${what}`, helpGroup }),
+  [`${name}-file`]: Flags.string({ description: fileHelp(what), helpGroup }),
 });
 const secrets = (name: string, env: string, what: string) => ({
   [name]: Flags.string({ description: secretHelp(name, env, what), helpGroup, multiple: true }),
-  [`${name}-file`]: Flags.string({ description: `File holding ${what} (repeatable)`, helpGroup, multiple: true }),
+  [`${name}-file`]: Flags.string({ description: `${fileHelp(what)} (repeatable)`, helpGroup, multiple: true }),
 });
 
 export const wizardFlags = {
@@ -65,7 +67,7 @@ export const wizardFlags = {
   'registry-server': many('Kubernetes VNF: private_registry_connection_info[].server, host[:port] or vnf:<id> (repeat per registry)'),
   'registry-connection-type': many('…[].connection_type, 0 (HTTP) or 1 (HTTPS), by position (default: 0)'),
   'registry-username': many("…[].username by position ('' for none)"),
-  ...secrets('registry-password', 'VNFLCM_REGISTRY_PASSWORD', '…[].password by position (one value: every registry with a username)'),
+  ...secrets('registry-password', 'VNFLCM_REGISTRY_PASSWORD', 'Kubernetes VNF: private_registry_connection_info[].password, by position (one value: every registry with a username)'),
   'registry-certificate-path': many("…[].certificate_path in the package, by position ('' for none)"),
   'registry-hosts-string': many("…[].hosts_string 'IP FQDN', by position ('' for none)"),
 };

@@ -33,13 +33,13 @@ export function cloudNetworks(store: Store, flags: AuthFlagValues, note: (line: 
     }
     let config;
     try {
-      config = os.resolveCloudConfig(options);
+      config = os.resolveCloudConfig(options, { env });
     } catch (err) {
       note(`No cloud credentials (${errorMessage(err).split('\n')[0]}): type the network names or ids.`);
       return undefined;
     }
     try {
-      const cloud = await os.openCloud(config, { retries: 0, timeoutMs: 15_000 });
+      const cloud = await os.openCloud(config, { retries: 0, timeoutMs: 15_000, env });
       return networkChoices(await cloud.neutron.listNetworks());
     } catch (err) {
       note(`The cloud's networks cannot be listed (${errorMessage(err).split('\n')[0]}): type the network names or ids.`);
