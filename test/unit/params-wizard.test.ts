@@ -314,6 +314,20 @@ describe('vnflcm params init (the built CLI, no terminal)', () => {
     assert.equal(v.code, 0, v.stderr);
   });
 
+  test('an existing file is kept unless --force; with --force it is replaced and made 0600', async () => {
+    const out = join(dir, 'exists.json');
+    writeFileSync(out, 'keep me\n', { mode: 0o644 });
+    const args = ['params', 'init', REGISTRY_VNFD, '-o', out, '--network', 'net0', '--ssh-password', 'pw'];
+    const r = await runCli(args, { home });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /exists; use --force to overwrite it/);
+    assert.equal(readFileSync(out, 'utf8'), 'keep me\n');
+    const f = await runCli([...args, '--force'], { home });
+    assert.equal(f.code, 0, f.stderr);
+    assert.equal(statSync(out).mode & 0o777, 0o600);
+    assert.equal((await runCli(['validate', out, '--vnfd-id', REGISTRY_VNFD], { home })).code, 0);
+  });
+
   test('missing values: exit 2, every missing flag listed, no file written', async () => {
     const out = join(dir, 'missing.json');
     const r = await runCli(['params', 'init', REGISTRY_VNFD, '-o', out], { home, env: { VNFLCM_SSH_PASSWORD: '' } });

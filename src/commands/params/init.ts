@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../lib/command.js';
-import { CliError, ExitCode } from '../../lib/errors.js';
+import { CliError } from '../../lib/errors.js';
 import { authFlags } from '../../lib/openstack/flags.js';
 import { wizardFlags } from '../../lib/params/wizard/flags.js';
 
@@ -31,7 +31,7 @@ export default class ParamsInit extends BaseCommand {
     const { args, flags } = await this.parse(ParamsInit);
     const interactive = flags.interactive && !!process.stdin.isTTY && !!process.stdout.isTTY;
     const { existsSync } = await import('node:fs');
-    if (existsSync(flags.output) && !flags.force) throw new CliError(`${flags.output} exists; use --force to overwrite it.`, ExitCode.usage);
+    if (existsSync(flags.output) && !flags.force) throw new CliError(`${flags.output} exists; use --force to overwrite it.`);
     const { Store } = await import('../../lib/store/index.js');
     const { loadPackage } = await import('../../lib/lcm/packages.js');
     const { paramWizard } = await import('../../lib/params/wizard.js');
