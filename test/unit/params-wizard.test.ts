@@ -185,6 +185,21 @@ describe('params init wizard (scripted terminal)', () => {
   });
 });
 
+test('a bad flag for a question not normally asked (silent) is asked at the terminal, not an error', async () => {
+  const pkg = await readPackage(K8S_PKG);
+  const p = scripted([
+    ['CP (or VIP port) giving the API server address', 'masterNode_CP1'],
+    ['proxy', false],
+    ['Connect the cluster', false],
+    ['Write', true],
+  ]);
+  const flags = { flavour: ['simple'], network: ['n'], 'master-password': ['p'], 'worker-password': ['p'], 'master-username': ['ubuntu'], 'worker-username': ['ubuntu'], 'pod-cidr': ['192.168.0.0/16'], 'cluster-cidr': ['10.96.0.0/12'], 'vim-name': ['v'], 'container-runtime': ['containerd'], 'instantiation-level': ['instantiation_level_1'], 'cluster-cp-name': ['bad name!'] };
+  const body = await paramWizard(pkg, { prompter: p, flags });
+  assert.match(p.notes[0] ?? '', /^--cluster-cp-name "bad name!" is not accepted: expected the name of the CP \(or VIP port\) giving the API server address/);
+  assert.equal((body.additionalParams as Record<string, Record<string, Record<string, unknown>>>).k8s_cluster_installation_param?.master_node?.cluster_cp_name, 'masterNode_CP1');
+  assert.deepEqual(validateInstantiateRequest(body, pkg).problems, []);
+});
+
 describe('params init wizard (flags alone)', () => {
   test('every missing value is listed at once, by flag', async () => {
     const pkg = await readPackage(K8S_PKG);

@@ -138,7 +138,7 @@ export class Asker {
     if (given !== undefined) {
       const bad = typeof given === 'string' ? checkAnswer(q, given) : undefined;
       if (!bad) answer = given;
-      else if (!this.prompter || q.silent) {
+      else if (!this.prompter) {
         this.invalid.push({ question: q, reason: bad });
         return undefined;
       } else {
