@@ -384,6 +384,12 @@ test('connect retries while the VM is still coming up: refused, closed before th
   assert.match(listenerPid, /^\d+$/);
   await retries.seen(BANNERLESS, pending, 'an attempt ended before the SSH banner');
   assert.equal((await vmAsync(['exec', E2.name, 'kill', listenerPid])).code, 0);
+  // sshd must find port 22 free: the listener has exited (gone, or a zombie with no sockets left).
+  await waitUntil(
+    'the banner-less listener to exit',
+    async () => (await vmAsync(['exec', E2.name, 'sh', '-c', 'test ! -e "/proc/$1" || grep -q "^State:[[:space:]]*Z" "/proc/$1/status"', 'sh', listenerPid])).code === 0,
+    { boundMs: 30_000 },
+  );
   const sshd = await vmAsync(['sshd', E2.name]);
   assert.equal(sshd.code, 0, sshd.out);
 
