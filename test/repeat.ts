@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,7 +30,7 @@ function usage(message?: string): never {
   process.exit(2);
 }
 
-function parseArgs(argv: string[]): { times: number; files: string[] } {
+function parseArgs(argv: string[]): { times: number; files: string[]; label: string } {
   if (argv.includes('-h') || argv.includes('--help')) usage();
   let times = 3;
   let rest = argv;
@@ -43,7 +43,7 @@ function parseArgs(argv: string[]): { times: number; files: string[] } {
     ? rest
     : readdirSync(join(ROOT, 'test/e2e')).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join('test/e2e', f));
   for (const f of files) if (f.startsWith('-')) usage(`unknown option ${f}`);
-  return { times, files };
+  return { times, files, label: rest.length > 0 ? files.join(' ') : `test/e2e/*.test.ts (${files.length} files)` };
 }
 
 /** The summary counts and the failed tests' names from node:test's TAP output. */
@@ -107,7 +107,7 @@ function line(r: RunResult): string {
 }
 
 async function main(): Promise<void> {
-  const { times, files } = parseArgs(process.argv.slice(2));
+  const { times, files, label } = parseArgs(process.argv.slice(2));
   const tmp = mkdtempSync(join(tmpdir(), 'vnflcm-repeat-'));
   const results: RunResult[] = [];
   let interrupted = false;
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   }
   const passed = results.filter(ok).length;
   const secs = results.map((r) => r.seconds);
-  process.stdout.write(`\n=== test:repeat summary: ${files.map((f) => relative(ROOT, resolve(ROOT, f))).join(' ')} ===\n`);
+  process.stdout.write(`\n=== test:repeat summary: ${label} ===\n`);
   for (const r of results) process.stdout.write(`${line(r)}\n`);
   if (results.length > 0) {
     process.stdout.write(
