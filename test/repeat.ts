@@ -8,7 +8,7 @@
 // Uses the shared test environment like `npm run test:e2e`; run it under the same lock as any
 // e2e test on a shared machine (the runner does not take it: a lock held around it would deadlock).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +42,10 @@ function parseArgs(argv: string[]): { times: number; files: string[]; label: str
   const files = rest.length > 0
     ? rest
     : readdirSync(join(ROOT, 'test/e2e')).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join('test/e2e', f));
-  for (const f of files) if (f.startsWith('-')) usage(`unknown option ${f}`);
+  for (const f of files) {
+    if (f.startsWith('-')) usage(`unknown option ${f}`);
+    if (!existsSync(resolve(ROOT, f))) usage(`no such test file: ${f}`);
+  }
   return { times, files, label: rest.length > 0 ? files.join(' ') : `test/e2e/*.test.ts (${files.length} files)` };
 }
 
