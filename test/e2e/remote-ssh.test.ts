@@ -363,7 +363,7 @@ test('wrong password fails at once (no retry) with a clear message', { skip: SKI
   assert.deepEqual(retries, [], 'a host that answered and rejected the password is not retried');
 });
 
-test('connect retries while the VM is still coming up: refused, closed before the banner, then sshd', { skip: SKIP, timeout: 240_000 }, async () => {
+test('connect retries while the VM is still coming up: refused, closed before the banner, then sshd', { skip: SKIP, timeout: 240_000 }, async (t) => {
   // Each boot stage is produced, never hoped for: the VM's address answers while nothing listens
   // on port 22 (RST), then a listener ends connections before the SSH banner, then the real sshd
   // starts; each stage only after connect() has been seen retrying on the one before.
@@ -399,6 +399,7 @@ test('connect retries while the VM is still coming up: refused, closed before th
   assert.match(reasons[0] ?? '', REFUSED, `first retry: ${JSON.stringify(reasons)}`);
   assert.ok(reasons.findIndex((r) => BANNERLESS.test(r)) > 0, `a banner-less close after the refusals: ${JSON.stringify(reasons)}`);
   for (const r of reasons) assert.ok(REFUSED.test(r) || BANNERLESS.test(r) || RESET.test(r), `unexpected retry reason ${JSON.stringify(r)}`);
+  t.diagnostic(`retry reasons: ${JSON.stringify(reasons)}`);
   assert.equal((await h.run(['hostname'])).stdout.trim(), E2.name);
   assert.equal(await store.get('vnfc-A'), h.hostKeyFingerprint, 'the host key is recorded on the attempt that succeeded');
   const logText = readFileSync(logPath, 'utf8');
