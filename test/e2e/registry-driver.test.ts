@@ -257,9 +257,9 @@ test('pull (no image_path), no proxy, default port: registry answers; a second r
     assert.ok(!has(c2, prog, word), `second run must not call ${prog} ${word}: ${JSON.stringify(c2.map((c) => c.argv))}`);
   }
   assert.equal(await httpStatus(`http://${vm.ip}:5000/v2/`), 200);
+  // Durations are reported, never asserted (timings belong in bench/): the skipped steps and the
+  // absence of mutating calls above are what makes the second run cheap.
   log(`pull/no proxy: first run ${first} ms, second run ${second} ms (${c2.length} stub calls, all read-only)`);
-  assert.ok(second < 10_000, `second run took ${second} ms`);
-  assert.ok(second < first, 'second run is faster than the first');
 });
 
 test('a stopped container, or one with another port, is removed and re-created', { skip }, async () => {
@@ -325,8 +325,7 @@ test('image_path + proxy + port_no 5443: files rendered whole, docker restarted 
     assert.ok(!has(c2, prog, word), `second run must not call ${prog} ${word}`);
   }
   assert.ok(!h2.progress.lines.some((l) => l.includes('uploading') || l.includes('uploaded')), 'no upload on the second run');
-  log(`image_path/proxy/5443: first run ${first} ms, second run ${second} ms`);
-  assert.ok(second < 10_000);
+  log(`image_path/proxy/5443: first run ${first} ms, second run ${second} ms (reported, not asserted)`);
 });
 
 test('shell metacharacters in proxy values, ssh_password (also as sudo password) and image_path never execute on the VM', { skip }, async () => {

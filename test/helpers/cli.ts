@@ -32,10 +32,17 @@ export function runCli(
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    // A safety net against a hung CLI, not a performance limit; the note makes such a kill plain.
+    const limitMs = opts.timeoutMs ?? 60_000;
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, limitMs);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      if (killed) stderr += `\n[runCli: vnflcm ${args.join(' ')} was still running after ${limitMs / 1000} s and was killed]\n`;
       resolvePromise({ code: code ?? (signal ? 128 : 1), stdout, stderr });
     });
     child.stdin.end(opts.input ?? '');

@@ -206,11 +206,19 @@ describe('retries, redirects, timeouts', () => {
   });
 
   it('connection errors on GET are retried', async () => {
-    const s = await open();
+    const lines: string[] = [];
+    const s = await open({}, { debug: (l) => lines.push(l) });
     const port = await closedPort();
-    const t0 = Date.now();
-    await assert.rejects(s.request('orchestration', 'GET', `http://127.0.0.1:${port}/x`), (e: unknown) => e instanceof OpenStackConnectionError && e.exitCode === 1);
-    assert.ok(Date.now() - t0 >= 15, 'backed off between attempts');
+    const url = `http://127.0.0.1:${port}/x`;
+    await assert.rejects(s.request('orchestration', 'GET', url), (e: unknown) => e instanceof OpenStackConnectionError && e.exitCode === 1);
+    // The session's own record of its decisions, not the elapsed time: 3 retries, then the error.
+    const retries = lines.filter((l) => l.startsWith(`RETRY GET ${url} after `));
+    assert.deepEqual(
+      retries.map((l) => /\(attempt (\d+), (\d+) left\)$/.exec(l)?.slice(1)),
+      [['1', '3'], ['2', '2'], ['3', '1']],
+      lines.join('\n'),
+    );
+    assert.equal(lines.filter((l) => l.startsWith(`REQ #`) && l.includes(` GET ${url}`)).length, 4, 'four attempts were sent');
     s.close();
   });
 

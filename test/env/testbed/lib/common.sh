@@ -14,6 +14,18 @@ TB_DEFAULT_SUBNET="${TESTBED_SUBNET:-10.250.0.0/24}"
 TB_NETNS_PREFIX="tb-"
 
 tb_die() { echo "testbed: $*" >&2; exit 1; }
+
+# Close every descriptor above 2 of this (sub)shell; run it just before starting a daemon. The
+# test bed's daemons (VMs, relays, registries, the Nova sync) outlive the command that starts them:
+# an inherited descriptor would keep a caller's lock held (`flock LOCK vm.sh up ...` would hold
+# LOCK until the VM goes) or a caller's pipe open.
+tb_close_fds() {
+  local f fd
+  for f in /proc/self/fd/*; do
+    fd=${f##*/}
+    case $fd in 0|1|2|255) ;; *) eval "exec $fd>&-" 2>/dev/null || true;; esac
+  done
+}
 tb_log() { [ -n "${TESTBED_QUIET:-}" ] || echo "testbed: $*" >&2; }
 
 # Packages the test bed needs (Debian names). Installed on first use.
