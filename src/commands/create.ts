@@ -17,10 +17,10 @@ export default class Create extends BaseCommand {
   };
   static override flags = {
     ...showFormatFlags,
-    ...operationFlags,
     name: Flags.string({ description: 'VNF instance name (default vnf-<id>)', helpValue: '<vnf-instance-name>' }),
     description: Flags.string({ description: 'VNF instance description', helpValue: '<vnf-instance-description>' }),
     I: Flags.string({ description: 'Instantiate right after creating, with this param file', helpValue: '<param-file>' }),
+    ...operationFlags,
   };
 
   async run(): Promise<void> {

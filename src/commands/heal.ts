@@ -13,10 +13,10 @@ export default class Heal extends BaseCommand {
   ];
   static override args = { 'vnf-instance': Args.string({ required: true, description: 'VNF instance ID to heal' }) };
   static override flags = {
-    ...operationFlags,
     cause: Flags.string({ description: 'Specify the reason why a healing procedure is required.', helpValue: 'CAUSE' }),
     'vnfc-instance': Flags.string({ description: 'List of VNFC instances requiring a healing action.', multiple: true, helpValue: '<vnfc-instance-id>' }),
     'additional-param-file': Flags.string({ description: 'Additional parameters passed by the NFVO as input to the healing process.', helpValue: '<additional-param-file>' }),
+    ...operationFlags,
   };
 
   async run(): Promise<void> {

@@ -10,11 +10,11 @@ export default class Scale extends BaseCommand {
   static override examples = ['<%= config.bin %> scale ID --type SCALE_OUT --aspect-id worker_instance --number-of-steps 2'];
   static override args = { 'vnf-instance': Args.string({ required: true, description: 'VNF instance ID to scale' }) };
   static override flags = {
-    ...operationFlags,
-    type: Flags.string({ description: 'SCALE_OUT or SCALE_IN for VNF instance', required: true, options: ['SCALE_OUT', 'SCALE_IN'], helpValue: '<type>' }),
-    'aspect-id': Flags.string({ description: 'Scale aspect ID', required: true, helpValue: '<aspect-id>' }),
     'number-of-steps': Flags.integer({ description: 'Number of scaling steps to be executed as part of this Scale VNF operation.', helpValue: '<number-of-steps>' }),
     'additional-param-file': Flags.string({ description: 'Additional parameters passed by the NFVO as input to the scaling process.', helpValue: '<additional-param-file>' }),
+    type: Flags.string({ description: 'SCALE_OUT or SCALE_IN for VNF instance', required: true, options: ['SCALE_OUT', 'SCALE_IN'], helpValue: '<type>' }),
+    'aspect-id': Flags.string({ description: 'Scale aspect ID', required: true, helpValue: '<aspect-id>' }),
+    ...operationFlags,
   };
 
   async run(): Promise<void> {

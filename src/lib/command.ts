@@ -2,15 +2,19 @@
  * The base of every vnflcm command. Commands are thin: parse, call the library, return data.
  * `printResult` hands a ShowResult/ListResult to the one formatting module (src/lib/format);
  * `catch` turns errors into the real client's behaviour: the bare message on stderr and an exit
- * code that means something (see src/lib/errors.ts).
+ * code that means something (see src/lib/errors.ts); oclif's parse errors become argparse's usage
+ * errors (src/cli/usage.ts). Every command accepts OSC's global options (`baseFlags`).
  */
 import { Command } from '@oclif/core';
 import { CliError, ExitCode } from './errors.js';
 import type { CommandResult } from './format/types.js';
+import { globalFlags } from './openstack/flags.js';
 
 type FormatFlagValues = Record<string, unknown>;
 
 export abstract class BaseCommand extends Command {
+  static override baseFlags = globalFlags;
+
   protected async printResult(result: CommandResult, flags: FormatFlagValues): Promise<void> {
     const { render } = await import('./format/index.js');
     const { formatOptionsFromFlags } = await import('./format/flags.js');
@@ -32,17 +36,16 @@ export abstract class BaseCommand extends Command {
     if (err.oclif?.exit !== undefined) {
       // oclif parse errors (missing args, bad flag values) and this.exit(): usage errors.
       if (err.oclif.exit === 0) return;
-      const name = this.id ? `vnflcm ${this.id.replace(/:/g, ' ')}` : 'vnflcm';
-      process.stderr.write(`${name}: error: ${firstLine(err.message)}\nSee '${name} --help'.\n`);
-      process.exitCode = err.oclif.exit === 2 ? ExitCode.usage : err.oclif.exit;
+      const prog = this.id ? `vnflcm ${this.id.replace(/:/g, ' ')}` : 'vnflcm';
+      const { usageErrorText } = await import('../cli/usage.js');
+      const spec = { flags: { ...this.ctor.baseFlags, ...this.ctor.flags }, args: this.ctor.args, strict: this.ctor.strict };
+      const fallback = err.message.replace(/\nSee more help with --help$/, '').replace(/\s*\n\s*/g, ' ').trim();
+      process.stderr.write(await usageErrorText(prog, this.argv, spec, fallback));
+      process.exitCode = ExitCode.usage;
       return;
     }
-    if (process.env.VNFLCM_DEBUG) process.stderr.write(`${err.stack ?? err.message}\n`);
+    if (process.env.VNFLCM_DEBUG || this.argv.includes('--debug')) process.stderr.write(`${err.stack ?? err.message}\n`);
     else process.stderr.write(`${err.message}\n`);
     process.exitCode = ExitCode.runtime;
   }
-}
-
-function firstLine(s: string): string {
-  return s.split('\n').find((l) => l.trim() !== '')?.trim() ?? s;
 }
