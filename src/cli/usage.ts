@@ -72,7 +72,7 @@ export function usageParts(spec: CommandSpec): { opt: string[]; pos: string[] } 
   argNames.forEach((name, i) => {
     const a = spec.args?.[name];
     const last = i === argNames.length - 1;
-    if (last && spec.strict === false) pos.push(`<${name}> [<${name}> ...]`);
+    if (last && spec.strict === false) pos.push(a?.required ? `<${name}> [<${name}> ...]` : `[<${name}> ...]`);
     else pos.push(a?.required ? `<${name}>` : `[<${name}>]`);
   });
   if (pos.length === 1 && pos[0] === '--') pos.pop();

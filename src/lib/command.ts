@@ -36,6 +36,10 @@ export abstract class BaseCommand extends Command {
     if (err.oclif?.exit !== undefined) {
       // oclif parse errors (missing args, bad flag values) and this.exit(): usage errors.
       if (err.oclif.exit === 0) return;
+      if ((err as { code?: string }).code === 'EEXIT') {
+        process.exitCode = err.oclif.exit; // this.exit(n): the command has said what it had to
+        return;
+      }
       const prog = this.id ? `vnflcm ${this.id.replace(/:/g, ' ')}` : 'vnflcm';
       const { usageErrorText } = await import('../cli/usage.js');
       const spec = { flags: { ...this.ctor.baseFlags, ...this.ctor.flags }, args: this.ctor.args, strict: this.ctor.strict };
