@@ -24,12 +24,15 @@ export default class Heal extends BaseCommand {
     const body: Record<string, unknown> = {};
     if (flags.cause) body.cause = flags.cause;
     if (flags['vnfc-instance']?.length) body.vnfcInstanceId = flags['vnfc-instance'];
+    const { Store } = await import('../lib/store/index.js');
+    const store = await Store.open();
     if (flags['additional-param-file']) {
       const { validateHealParamFile } = await import('../lib/params/validate.js');
-      Object.assign(body, await validateHealParamFile(flags['additional-param-file']));
+      const { instanceDriver } = await import('../cli/instance-driver.js');
+      const driver = await instanceDriver(store, args['vnf-instance']);
+      Object.assign(body, await validateHealParamFile(flags['additional-param-file'], {}, driver));
     }
-    const { Store } = await import('../lib/store/index.js');
     const { runHeal } = await import('../lib/lcm/run.js');
-    await runHeal(await Store.open(), args['vnf-instance'], body, flags, (l) => this.say(l));
+    await runHeal(store, args['vnf-instance'], body, flags, (l) => this.say(l));
   }
 }

@@ -21,12 +21,15 @@ export default class Scale extends BaseCommand {
     const { args, flags } = await this.parse(Scale);
     const body: Record<string, unknown> = { type: flags.type, aspectId: flags['aspect-id'] };
     if (flags['number-of-steps']) body.numberOfSteps = flags['number-of-steps'];
+    const { Store } = await import('../lib/store/index.js');
+    const store = await Store.open();
     if (flags['additional-param-file']) {
       const { validateScaleParamFile } = await import('../lib/params/validate.js');
-      Object.assign(body, await validateScaleParamFile(flags['additional-param-file']));
+      const { instanceDriver } = await import('../cli/instance-driver.js');
+      const driver = await instanceDriver(store, args['vnf-instance']);
+      Object.assign(body, await validateScaleParamFile(flags['additional-param-file'], {}, driver));
     }
-    const { Store } = await import('../lib/store/index.js');
     const { runScale } = await import('../lib/lcm/run.js');
-    await runScale(await Store.open(), args['vnf-instance'], body, flags, (l) => this.say(l));
+    await runScale(store, args['vnf-instance'], body, flags, (l) => this.say(l));
   }
 }

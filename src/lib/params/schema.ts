@@ -356,27 +356,45 @@ const credentialOverrides = {
   worker_node_password: password('an SSH password for the worker nodes').optional(),
 };
 
-export const healVnfRequestFileSchema = obj(
-  {
-    cause: plain('a cause text').optional(),
-    vnfcInstanceId: list(plain('a VNFC instance id'), 'a list of VNFC instance ids').optional(),
-    additionalParams: obj(
-      { all: z.boolean({ error: 'true or false' }).optional(), ...credentialOverrides },
-      'an object {all, master_node_username, master_node_password, worker_node_username, worker_node_password}',
-    ).optional(),
-  },
-  'a HealVnfRequest object {cause, vnfcInstanceId, additionalParams}',
+const healAll = z.boolean({ error: 'true or false' }).optional();
+
+function healFile<A extends z.ZodType>(additionalParams: A) {
+  return obj(
+    {
+      cause: plain('a cause text').optional(),
+      vnfcInstanceId: list(plain('a VNFC instance id'), 'a list of VNFC instance ids').optional(),
+      additionalParams: additionalParams.optional(),
+    },
+    'a HealVnfRequest object {cause, vnfcInstanceId, additionalParams}',
+  );
+}
+
+function scaleFile<A extends z.ZodType>(additionalParams: A) {
+  return obj(
+    {
+      type: z.enum(['SCALE_OUT', 'SCALE_IN'], { error: 'a scale type: "SCALE_OUT" or "SCALE_IN"' }).optional(),
+      aspectId: resName('a scaling aspect id').optional(),
+      numberOfSteps: z.number({ error: 'a number of steps (an integer ≥ 1)' }).int({ error: 'a number of steps (an integer ≥ 1)' }).min(1, { error: 'a number of steps (an integer ≥ 1)' }).optional(),
+      additionalParams: additionalParams.optional(),
+    },
+    'a ScaleVnfRequest object {type, aspectId, numberOfSteps, additionalParams}',
+  );
+}
+
+/** The Kubernetes driver's keys (also what is checked when the instance's driver is not known). */
+export const healVnfRequestFileSchema = healFile(
+  obj({ all: healAll, ...credentialOverrides }, 'an object {all, master_node_username, master_node_password, worker_node_username, worker_node_password}'),
 );
 
-export const scaleVnfRequestFileSchema = obj(
-  {
-    type: z.enum(['SCALE_OUT', 'SCALE_IN'], { error: 'a scale type: "SCALE_OUT" or "SCALE_IN"' }).optional(),
-    aspectId: resName('a scaling aspect id').optional(),
-    numberOfSteps: z.number({ error: 'a number of steps (an integer ≥ 1)' }).int({ error: 'a number of steps (an integer ≥ 1)' }).min(1, { error: 'a number of steps (an integer ≥ 1)' }).optional(),
-    additionalParams: obj(credentialOverrides, 'an object {master_node_username, master_node_password, worker_node_username, worker_node_password}').optional(),
-  },
-  'a ScaleVnfRequest object {type, aspectId, numberOfSteps, additionalParams}',
+export const scaleVnfRequestFileSchema = scaleFile(
+  obj(credentialOverrides, 'an object {master_node_username, master_node_password, worker_node_username, worker_node_password}'),
 );
+
+/** The Docker private registry driver reads nothing from heal's additionalParams but Tacker's own `all`. */
+export const registryHealVnfRequestFileSchema = healFile(obj({ all: healAll }, 'an object {all}'));
+
+/** … and nothing from scale's. */
+export const registryScaleVnfRequestFileSchema = scaleFile(obj({}, 'an empty object (the private registry driver takes no scale parameters)'));
 
 // ---------------------------------------------------------------------------------------------
 // Types (outputs: defaults applied, port_no a number, connection_type "0" | "1")
