@@ -59,7 +59,8 @@ function byName(name: string, commands: readonly CompletionCommand[], instance?:
   if (what === undefined) return { kind: 'words', words: [] };
   if (what === 'files') return { kind: 'files' };
   if (what === 'commands') return { kind: 'words', words: commands.map((c) => c.id.split(' ')[0] ?? c.id).filter((w, i, a) => a.indexOf(w) === i) };
-  return instance !== undefined ? { kind: 'ids', source: what, instance } : { kind: 'ids', source: what };
+  const perInstance = what === 'aspects' || what === 'vnfcs';
+  return perInstance && instance !== undefined ? { kind: 'ids', source: what, instance } : { kind: 'ids', source: what };
 }
 
 /**
