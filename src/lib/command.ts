@@ -34,10 +34,15 @@ export abstract class BaseCommand extends Command {
       return;
     }
     if (err.oclif?.exit !== undefined) {
-      // oclif parse errors (missing args, bad flag values) and this.exit(): usage errors.
+      // oclif parse errors (exit 2: missing args, bad flag values), this.exit() and this.error().
       if (err.oclif.exit === 0) return;
       if ((err as { code?: string }).code === 'EEXIT') {
         process.exitCode = err.oclif.exit; // this.exit(n): the command has said what it had to
+        return;
+      }
+      if (err.oclif.exit !== ExitCode.usage) {
+        process.stderr.write(`${err.message}\n`); // this.error(msg, { exit }) of a command
+        process.exitCode = err.oclif.exit;
         return;
       }
       const prog = this.id ? `vnflcm ${this.id.replace(/:/g, ' ')}` : 'vnflcm';
