@@ -42,10 +42,20 @@ export function reorder(argv: readonly string[], ids: Iterable<string> = COMMAND
     i += span;
   }
   const rest = argv.slice(i);
+  // no command: `vnflcm --debug` is the overview, `vnflcm --os-cloud x --version` the version
+  if (rest.length === 0) return [];
+  if ((rest[0] ?? '').startsWith('-')) return [...rest, ...moved];
   const idSet = new Set(ids);
   let idLen = 0;
   for (let n = 1; n <= rest.length && !(rest[n - 1] ?? '-').startsWith('-'); n++) {
     if (idSet.has(rest.slice(0, n).join(' '))) idLen = n;
+  }
+  // `op frob`: a topic and a word that is none of its commands would show the topic's help (exit 0);
+  // joined as one id, oclif reports a command not found (exit 2) like the real client
+  const topic = rest[0] ?? '';
+  const second = rest[1];
+  if (idLen === 0 && second !== undefined && !second.startsWith('-') && [...idSet].some((id) => id.startsWith(`${topic} `))) {
+    return [`${topic}:${second}`, ...moved, ...rest.slice(2)];
   }
   // an unknown command keeps its words in front, so the not-found message names all of them
   if (idLen === 0) idLen = rest.findIndex((t) => t.startsWith('-')) === -1 ? rest.length : rest.findIndex((t) => t.startsWith('-'));

@@ -29,7 +29,15 @@ describe('reorder: leading global options go after the command id', () => {
     [['show', '-vvv', '--', '-vv'], ['show', '--verbose', '--', '-vv']],
     // an unknown command keeps its words in front (its not-found message names them)
     [['--debug', 'frob', 'x', '--y'], ['frob', 'x', '--debug', '--y']],
-    [['--os-cloud'], ['--os-cloud']],
+    [['--os-cloud'], []],
+    // a topic with a word that is none of its commands: one id, so that oclif reports it not found
+    [['op', 'frob', 'x'], ['op:frob', 'x']],
+    [['--debug', 'op', 'frob'], ['op:frob', '--debug']],
+    [['op'], ['op']],
+    // no command: global options alone are the overview; --version/--help still come first for oclif
+    [['--debug'], []],
+    [['--os-cloud', 'x', '--version'], ['--version', '--os-cloud', 'x']],
+    [['--os-cloud', 'x', '--help'], ['--help', '--os-cloud', 'x']],
   ];
   for (const [argv, want] of cases) {
     test(argv.join(' '), () => assert.deepEqual(reorder(argv, IDS), want));
