@@ -7,7 +7,8 @@ export default class Create extends BaseCommand {
   static override summary = 'Create a new VNF instance from an onboarded VNF package';
   static override description =
     'Makes a NOT_INSTANTIATED VNF instance record for the VNFD. With --I, instantiates it right away ' +
-    'with the given param file (the instance is created first, as the real client does).';
+    'with the given param file; ' +
+    'the file is validated against the package first and nothing is created when it is invalid.';
   static override examples = [
     '<%= config.bin %> create c1bb0ce7-ebca-4fa7-95ed-4840d70a118f',
     '<%= config.bin %> create c1bb0ce7-ebca-4fa7-95ed-4840d70a118f --name registry -f json',
@@ -17,10 +18,10 @@ export default class Create extends BaseCommand {
   };
   static override flags = {
     ...showFormatFlags,
-    ...operationFlags,
     name: Flags.string({ description: 'VNF instance name (default vnf-<id>)', helpValue: '<vnf-instance-name>' }),
     description: Flags.string({ description: 'VNF instance description', helpValue: '<vnf-instance-description>' }),
     I: Flags.string({ description: 'Instantiate right after creating, with this param file', helpValue: '<param-file>' }),
+    ...operationFlags,
   };
 
   async run(): Promise<void> {
@@ -29,6 +30,12 @@ export default class Create extends BaseCommand {
     const { createInstance } = await import('../lib/lcm/instances.js');
     const { instanceShow } = await import('../lib/views/instance.js');
     const store = await Store.open();
+    if (flags.I && (await store.getPackage(args['vnfd-id']))) {
+      // Unlike the real client, a param file that cannot work creates nothing (same message and exit code as validate).
+      const { loadPackage } = await import('../lib/lcm/packages.js');
+      const { validateParamFile } = await import('../lib/params/validate.js');
+      await validateParamFile(flags.I, (await loadPackage(store, args['vnfd-id'])).model);
+    }
     const rec = await createInstance(store, { vnfdId: args['vnfd-id'], name: flags.name, description: flags.description });
     if (flags.I) {
       const { instantiateFromCreate } = await import('../lib/lcm/instantiate-cmd.js');

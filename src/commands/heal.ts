@@ -13,10 +13,10 @@ export default class Heal extends BaseCommand {
   ];
   static override args = { 'vnf-instance': Args.string({ required: true, description: 'VNF instance ID to heal' }) };
   static override flags = {
-    ...operationFlags,
     cause: Flags.string({ description: 'Specify the reason why a healing procedure is required.', helpValue: 'CAUSE' }),
     'vnfc-instance': Flags.string({ description: 'List of VNFC instances requiring a healing action.', multiple: true, helpValue: '<vnfc-instance-id>' }),
     'additional-param-file': Flags.string({ description: 'Additional parameters passed by the NFVO as input to the healing process.', helpValue: '<additional-param-file>' }),
+    ...operationFlags,
   };
 
   async run(): Promise<void> {
@@ -24,12 +24,15 @@ export default class Heal extends BaseCommand {
     const body: Record<string, unknown> = {};
     if (flags.cause) body.cause = flags.cause;
     if (flags['vnfc-instance']?.length) body.vnfcInstanceId = flags['vnfc-instance'];
+    const { Store } = await import('../lib/store/index.js');
+    const store = await Store.open();
     if (flags['additional-param-file']) {
       const { validateHealParamFile } = await import('../lib/params/validate.js');
-      Object.assign(body, await validateHealParamFile(flags['additional-param-file']));
+      const { instanceDriver } = await import('../cli/instance-driver.js');
+      const driver = await instanceDriver(store, args['vnf-instance']);
+      Object.assign(body, await validateHealParamFile(flags['additional-param-file'], {}, driver));
     }
-    const { Store } = await import('../lib/store/index.js');
     const { runHeal } = await import('../lib/lcm/run.js');
-    await runHeal(await Store.open(), args['vnf-instance'], body, flags, (l) => this.say(l));
+    await runHeal(store, args['vnf-instance'], body, flags, (l) => this.say(l));
   }
 }

@@ -3,9 +3,12 @@
  * Command modules import only @oclif/core and flag definitions at load time; each loads its
  * library code when it runs, so `vnflcm --help` and `vnflcm show` start fast.
  */
+import Complete from './complete.js';
+import Completion from './completion.js';
 import Create from './create.js';
 import Delete from './delete.js';
 import Heal from './heal.js';
+import Help from './help.js';
 import Instantiate from './instantiate.js';
 import List from './list.js';
 import OpList from './op/list.js';
@@ -24,9 +27,12 @@ import VimList from './vim/list.js';
 import VimRegister from './vim/register.js';
 
 export const COMMANDS = {
+  __complete: Complete,
+  completion: Completion,
   create: Create,
   delete: Delete,
   heal: Heal,
+  help: Help,
   instantiate: Instantiate,
   list: List,
   'op:list': OpList,

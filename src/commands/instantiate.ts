@@ -17,8 +17,8 @@ export default class Instantiate extends BaseCommand {
     'param-file': Args.string({ required: true, description: 'Specify instantiate request parameters in a json file.' }),
   };
   static override flags = {
-    ...operationFlags,
     'dry-run': Flags.boolean({ description: 'Print the Heat template and parameters that would be sent; send nothing', default: false }),
+    ...operationFlags,
   };
 
   async run(): Promise<void> {

@@ -10,23 +10,26 @@ export default class Scale extends BaseCommand {
   static override examples = ['<%= config.bin %> scale ID --type SCALE_OUT --aspect-id worker_instance --number-of-steps 2'];
   static override args = { 'vnf-instance': Args.string({ required: true, description: 'VNF instance ID to scale' }) };
   static override flags = {
-    ...operationFlags,
-    type: Flags.string({ description: 'SCALE_OUT or SCALE_IN for VNF instance', required: true, options: ['SCALE_OUT', 'SCALE_IN'], helpValue: '<type>' }),
-    'aspect-id': Flags.string({ description: 'Scale aspect ID', required: true, helpValue: '<aspect-id>' }),
     'number-of-steps': Flags.integer({ description: 'Number of scaling steps to be executed as part of this Scale VNF operation.', helpValue: '<number-of-steps>' }),
     'additional-param-file': Flags.string({ description: 'Additional parameters passed by the NFVO as input to the scaling process.', helpValue: '<additional-param-file>' }),
+    type: Flags.string({ description: 'SCALE_OUT or SCALE_IN for VNF instance', required: true, options: ['SCALE_OUT', 'SCALE_IN'], helpValue: '<type>' }),
+    'aspect-id': Flags.string({ description: 'Scale aspect ID', required: true, helpValue: '<aspect-id>' }),
+    ...operationFlags,
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Scale);
     const body: Record<string, unknown> = { type: flags.type, aspectId: flags['aspect-id'] };
     if (flags['number-of-steps']) body.numberOfSteps = flags['number-of-steps'];
+    const { Store } = await import('../lib/store/index.js');
+    const store = await Store.open();
     if (flags['additional-param-file']) {
       const { validateScaleParamFile } = await import('../lib/params/validate.js');
-      Object.assign(body, await validateScaleParamFile(flags['additional-param-file']));
+      const { instanceDriver } = await import('../cli/instance-driver.js');
+      const driver = await instanceDriver(store, args['vnf-instance']);
+      Object.assign(body, await validateScaleParamFile(flags['additional-param-file'], {}, driver));
     }
-    const { Store } = await import('../lib/store/index.js');
     const { runScale } = await import('../lib/lcm/run.js');
-    await runScale(await Store.open(), args['vnf-instance'], body, flags, (l) => this.say(l));
+    await runScale(store, args['vnf-instance'], body, flags, (l) => this.say(l));
   }
 }

@@ -7,10 +7,10 @@ export default class Terminate extends BaseCommand {
   static override description = 'Deletes the Heat stack and the images the instance uploaded; with --D also the instance record.';
   static override args = { 'vnf-instance': Args.string({ required: true, description: 'VNF instance ID to terminate' }) };
   static override flags = {
-    ...operationFlags,
     'termination-type': Flags.string({ description: 'Termination type', options: ['GRACEFUL', 'FORCEFUL'], default: 'GRACEFUL', helpValue: '<termination-type>' }),
     'graceful-termination-timeout': Flags.integer({ description: 'Time (in seconds) to wait before terminating in GRACEFUL mode', helpValue: '<graceful-termination-timeout>' }),
     D: Flags.boolean({ description: 'Delete VNF Instance subsequently after it is terminated', default: false }),
+    ...operationFlags,
   };
 
   async run(): Promise<void> {

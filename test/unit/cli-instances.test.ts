@@ -107,7 +107,7 @@ describe('vnflcm create/show/list/delete', () => {
   test('missing argument is a usage error (exit 2)', async () => {
     const r = await runCli(['create'], { home });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^vnflcm create: error: /);
+    assert.match(r.stderr, /^usage: vnflcm create (.|\n)*\nvnflcm create: error: the following arguments are required: <vnfd-id>\n$/);
   });
 
   test('delete: one, several, and failures', async () => {

@@ -55,6 +55,39 @@ export const authFlags = {
   debug: Flags.boolean({ description: 'Log every OpenStack request and response (secrets redacted)', helpGroup, default: false }),
 };
 
+/**
+ * OSC's other global options. vnflcm accepts them so scripts written for `openstack vnflcm` run
+ * unchanged: -q silences progress lines, --debug adds stack traces and request logs; --verbose,
+ * --log-file, --timing, --os-beta-command and the API version options change nothing here.
+ */
+export const generalFlags = {
+  verbose: Flags.boolean({ char: 'v', description: 'Accepted for compatibility with openstackclient (no effect)', helpGroup: 'GLOBAL' }),
+  quiet: Flags.boolean({ char: 'q', description: 'No progress lines on stderr', helpGroup: 'GLOBAL', default: false }),
+  'log-file': Flags.string({ description: 'Accepted for compatibility (operations always log to $VNFLCM_HOME/logs)', helpGroup: 'GLOBAL' }),
+  timing: Flags.boolean({ description: 'Accepted for compatibility (no effect)', helpGroup: 'GLOBAL' }),
+  verify: Flags.boolean({ description: 'Verify server certificates (the default)', helpGroup, exclusive: ['insecure'] }),
+  'os-beta-command': Flags.boolean({ description: 'Accepted for compatibility (no effect)', helpGroup: 'GLOBAL' }),
+  'os-tacker-api-version': opt('Tacker API version (env: OS_TACKER_API_VERSION); vnflcm prints API v1 output'),
+  'os-identity-api-version': opt('Identity API version (env: OS_IDENTITY_API_VERSION); only 3 is supported'),
+  'os-default-domain': opt('Default domain ID (env: OS_DEFAULT_DOMAIN)'),
+};
+
+/** A copy of `flags` that parses the same and is left out of `--help`. */
+function hidden<T extends Record<string, { hidden?: boolean }>>(flags: T): T {
+  const out = { ...flags };
+  for (const k of Object.keys(out) as (keyof T)[]) out[k] = { ...out[k], hidden: true };
+  return out;
+}
+
+/**
+ * Every global option, accepted (and hidden from help) by every command: commands that need no
+ * cloud ignore them. Cloud commands list `authFlags` themselves, which shows them in their help.
+ */
+export const globalFlags = hidden({ ...authFlags, ...generalFlags });
+
+/** Names of the global options, left out of a command's argparse usage line as OSC does. */
+export const GLOBAL_FLAG_NAMES: ReadonlySet<string> = new Set(Object.keys(globalFlags));
+
 /** The parsed values of `authFlags` (a command's parsed flags satisfy this). */
 export interface AuthFlagValues {
   'os-cloud'?: string;

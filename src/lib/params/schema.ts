@@ -10,6 +10,8 @@
  * Per-value checks (formats, ranges, shell metacharacters) live here; cross-field and
  * package-dependent checks are in ./validate.ts. Every schema carries its own "expected" text as
  * the zod message, so issues convert 1:1 into InputProblems (see `issuesToProblems`).
+ * `.meta({ description })` texts are documentation only: docs/params.md is generated from them
+ * (src/lib/params/docs.ts); a value's "expected" text is its description when it has none.
  */
 import { z } from 'zod';
 import {
@@ -63,12 +65,20 @@ function refineWith<T>(check: (v: T) => Finding | undefined) {
  * then the format check.
  */
 function text(what: string, kind: TextKind, format?: (v: string) => Finding | undefined) {
-  return z.string({ error: what }).superRefine(
-    refineWith((v: string) => {
-      if (v === '') return { expected: what, hint: 'it must not be empty' };
-      return shellFinding(v, kind, what) ?? format?.(v);
-    }),
-  );
+  return z
+    .string({ error: what })
+    .superRefine(
+      refineWith((v: string) => {
+        if (v === '') return { expected: what, hint: 'it must not be empty' };
+        return shellFinding(v, kind, what) ?? format?.(v);
+      }),
+    )
+    .meta({ description: what });
+}
+
+/** Documentation of a parameter (docs/params.md). */
+function doc<T extends z.ZodType>(schema: T, description: string): T {
+  return schema.meta({ description });
 }
 
 const plain = (what: string) => text(what, 'plain');
@@ -82,10 +92,13 @@ const noProxy = () => text(NO_PROXY_WHAT, 'noproxy', checkNoProxy);
 const anyObject = (what = 'an object') => z.record(z.string(), z.unknown(), { error: what });
 
 const PORT_WHAT = 'a TCP port number 1–65535 (an integer or a string of digits)';
-const portNo = z
-  .union([z.string(), z.number()], { error: PORT_WHAT })
-  .superRefine(refineWith(checkPortValue))
-  .transform((v) => Number(v));
+/** The default sits inside, before the transform, so the JSON Schema of the input shows it. */
+const portNo = (defaultPort: number) =>
+  z
+    .union([z.string(), z.number()], { error: PORT_WHAT })
+    .default(defaultPort)
+    .superRefine(refineWith(checkPortValue))
+    .transform((v) => Number(v));
 
 // ---------------------------------------------------------------------------------------------
 // InstantiateVnfRequest (SOL003 v2.6.1 as Tacker's v1 API takes it)
@@ -186,21 +199,25 @@ export const vimConnectionInfoSchema = obj(
 
 export const registryProxySchema = obj(
   {
-    http_proxy: proxyUrl().optional(),
-    https_proxy: proxyUrl().optional(),
-    no_proxy: noProxy().optional(),
+    http_proxy: doc(proxyUrl(), 'HTTP proxy server address, e.g. http://proxy.example.com:3128').optional(),
+    https_proxy: doc(proxyUrl(), 'HTTPS proxy server address').optional(),
+    no_proxy: doc(noProxy(), 'Comma-separated addresses, networks and domains reached without the proxy').optional(),
   },
   'an object {http_proxy, https_proxy, no_proxy}',
 );
 
 export const privateRegistryInstallationParamSchema = obj(
   {
-    ssh_cp_name: resName('the name of the CP used for SSH'),
-    ssh_username: userName('an SSH user name'),
-    ssh_password: password('an SSH password'),
-    image_path: pkgPath().optional(),
-    port_no: portNo.default(5000),
-    proxy: registryProxySchema.optional(),
+    ssh_cp_name: doc(resName('the name of the CP used for SSH'), 'CP name that vnflcm uses for SSH/SFTP access to the private registry VM'),
+    ssh_username: doc(userName('an SSH user name'), 'User name that vnflcm uses for SSH/SFTP access to the private registry VM'),
+    ssh_password: doc(password('an SSH password'), 'Password that vnflcm uses for SSH/SFTP access to the private registry VM'),
+    image_path: doc(
+      pkgPath(),
+      'Path, inside the VNF package, of a `docker save` image file of the registry container, loaded on the VM. ' +
+        'Without it the image registry:2 is pulled from Docker Hub',
+    ).optional(),
+    port_no: doc(portNo(5000), 'TCP port on which the private registry serves (a number or a string of digits)'),
+    proxy: doc(registryProxySchema, 'Proxy settings for the VM (apt and Docker)').optional(),
   },
   'an object {ssh_cp_name, ssh_username, ssh_password, image_path, port_no, proxy}',
 );
@@ -210,36 +227,39 @@ export const privateRegistryInstallationParamSchema = obj(
 
 export const masterNodeSchema = obj(
   {
-    aspect_id: resName('a scaling aspect id of the flavour').optional(),
-    ssh_cp_name: resName('the name of the CP used for SSH'),
-    nic_cp_name: resName('the name of the CP carrying the cluster network'),
-    username: userName('an SSH user name'),
-    password: password('an SSH password'),
-    pod_cidr: cidr('a pod network CIDR such as 192.168.0.0/16').default('192.168.0.0/16'),
-    cluster_cidr: cidr('a service network CIDR such as 10.96.0.0/12').default('10.96.0.0/12'),
-    cluster_cp_name: resName('the name of the CP (or VIP port) giving the API server address'),
-    cluster_fip_name: resName('the name of the floating IP resource of the API server').optional(),
+    aspect_id: doc(resName('a scaling aspect id of the flavour'), 'Scaling aspect of the master nodes (needed to scale them)').optional(),
+    ssh_cp_name: doc(resName('the name of the CP used for SSH'), 'CP name that vnflcm uses for SSH/SFTP access to the master VMs'),
+    nic_cp_name: doc(resName('the name of the CP carrying the cluster network'), 'CP name of the NIC carrying the Kubernetes cluster network'),
+    username: doc(userName('an SSH user name'), 'User name for SSH access to the master VMs'),
+    password: doc(password('an SSH password'), 'Password for SSH access to the master VMs'),
+    pod_cidr: doc(cidr('a pod network CIDR such as 192.168.0.0/16'), 'CIDR of the pod network').default('192.168.0.0/16'),
+    cluster_cidr: doc(cidr('a service network CIDR such as 10.96.0.0/12'), 'CIDR of the service (virtual) network').default('10.96.0.0/12'),
+    cluster_cp_name: doc(
+      resName('the name of the CP (or VIP port) giving the API server address'),
+      'CP name (or VIP port resource) whose address serves the Kubernetes API; with several masters, the VIP',
+    ),
+    cluster_fip_name: doc(resName('the name of the floating IP resource of the API server'), 'Floating IP resource of the API server, when one is used').optional(),
   },
   'an object {aspect_id, ssh_cp_name, nic_cp_name, username, password, pod_cidr, cluster_cidr, cluster_cp_name, cluster_fip_name}',
 );
 
 export const workerNodeSchema = obj(
   {
-    aspect_id: resName('a scaling aspect id of the flavour').optional(),
-    ssh_cp_name: resName('the name of the CP used for SSH'),
-    nic_cp_name: resName('the name of the CP carrying the cluster network'),
-    username: userName('an SSH user name'),
-    password: password('an SSH password'),
+    aspect_id: doc(resName('a scaling aspect id of the flavour'), 'Scaling aspect of the worker nodes (needed to scale them)').optional(),
+    ssh_cp_name: doc(resName('the name of the CP used for SSH'), 'CP name that vnflcm uses for SSH/SFTP access to the worker VMs'),
+    nic_cp_name: doc(resName('the name of the CP carrying the cluster network'), 'CP name of the NIC carrying the Kubernetes cluster network'),
+    username: doc(userName('an SSH user name'), 'User name for SSH access to the worker VMs'),
+    password: doc(password('an SSH password'), 'Password for SSH access to the worker VMs'),
   },
   'an object {aspect_id, ssh_cp_name, nic_cp_name, username, password}',
 );
 
 export const k8sProxySchema = obj(
   {
-    http_proxy: proxyUrl().optional(),
-    https_proxy: proxyUrl().optional(),
-    no_proxy: noProxy().optional(),
-    k8s_node_cidr: cidr('a node network CIDR such as 10.10.0.0/24').optional(),
+    http_proxy: doc(proxyUrl(), 'HTTP proxy server address').optional(),
+    https_proxy: doc(proxyUrl(), 'HTTPS proxy server address').optional(),
+    no_proxy: doc(noProxy(), 'Comma-separated addresses, networks and domains reached without the proxy').optional(),
+    k8s_node_cidr: doc(cidr('a node network CIDR such as 10.10.0.0/24'), 'CIDR of the node network, added to no_proxy').optional(),
   },
   'an object {http_proxy, https_proxy, no_proxy, k8s_node_cidr}',
 );
@@ -254,16 +274,23 @@ export const connectionTypeSchema = z
       return { expected: CONNECTION_TYPE_WHAT };
     }),
   )
-  .transform((v) => (String(v) === '1' ? '1' : '0') as '0' | '1');
+  .transform((v) => (String(v) === '1' ? '1' : '0') as '0' | '1')
+  .meta({ type: 'string', description: 'Type of connection: "0" HTTP, "1" HTTPS' });
 
 export const privateRegistryConnectionSchema = obj(
   {
     connection_type: connectionTypeSchema,
-    server: text(SERVER_WHAT, 'server', checkServer),
-    username: text('a registry user name', 'user', (v) => checkRegistryUser(v, 'a registry user name')).optional(),
-    password: password('a registry password').optional(),
-    certificate_path: pkgPath().optional(),
-    hosts_string: text(HOSTS_WHAT, 'hosts', checkHostsString).optional(),
+    server: doc(
+      text(SERVER_WHAT, 'server', checkServer),
+      'The registry to use, HOST[:PORT] (e.g. 192.168.0.10:5000), or vnf:<instance id> for a private registry VNF of vnflcm',
+    ),
+    username: doc(text('a registry user name', 'user', (v) => checkRegistryUser(v, 'a registry user name')), 'User name to log in to the registry').optional(),
+    password: doc(password('a registry password'), 'Password to log in to the registry').optional(),
+    certificate_path: doc(pkgPath(), 'Path, inside the VNF package, of the CA certificate of an HTTPS registry').optional(),
+    hosts_string: doc(
+      text(HOSTS_WHAT, 'hosts', checkHostsString),
+      'A line "<IP address> <FQDN>" added to /etc/hosts of every node (the cluster has no DNS server of its own)',
+    ).optional(),
   },
   'a registry connection {connection_type, server, username, password, certificate_path, hosts_string}',
 );
@@ -295,17 +322,29 @@ export const pvRegistrationParamSchema = obj(
 
 export const k8sClusterInstallationParamSchema = obj(
   {
-    script_path: pkgPath(),
-    vim_name: resName('a VIM name').optional(),
-    master_node: masterNodeSchema,
-    worker_node: workerNodeSchema,
-    proxy: k8sProxySchema.optional(),
-    helm_installation_script_path: pkgPath().optional(),
-    container_runtime: z.enum(['containerd', 'docker'], { error: 'a container runtime: "containerd" or "docker"' }).default('containerd'),
-    kubernetes_version: text('a Kubernetes version MAJOR.MINOR.PATCH such as 1.30.4', 'version', checkK8sVersion).optional(),
-    private_registry_connection_info: list(privateRegistryConnectionSchema, 'a list of registry connections').optional(),
-    storage_server: storageServerSchema.optional(),
-    pv_registration_params: list(pvRegistrationParamSchema, 'a list of {pv_manifest_file_path, nfs_server_cp}').optional(),
+    script_path: doc(pkgPath(), 'Path, inside the VNF package, of the Kubernetes installation script'),
+    vim_name: doc(resName('a VIM name'), 'Name under which the cluster is registered as a VIM (default: kubernetes_vim_<instance id>)').optional(),
+    master_node: doc(masterNodeSchema, 'The master nodes'),
+    worker_node: doc(workerNodeSchema, 'The worker nodes'),
+    proxy: doc(k8sProxySchema, 'Proxy settings for the nodes').optional(),
+    helm_installation_script_path: doc(pkgPath(), 'Path, inside the VNF package, of a Helm installation script').optional(),
+    container_runtime: doc(
+      z.enum(['containerd', 'docker'], { error: 'a container runtime: "containerd" or "docker"' }),
+      'Container runtime of the nodes',
+    ).default('containerd'),
+    kubernetes_version: doc(
+      text('a Kubernetes version MAJOR.MINOR.PATCH such as 1.30.4', 'version', checkK8sVersion),
+      'Kubernetes version to install, MAJOR.MINOR.PATCH (default: the script\'s pinned version)',
+    ).optional(),
+    private_registry_connection_info: doc(
+      list(privateRegistryConnectionSchema, 'a list of registry connections'),
+      'Private registries the nodes pull images from',
+    ).optional(),
+    storage_server: doc(storageServerSchema, 'NFS storage server (accepted; not set up by vnflcm yet)').optional(),
+    pv_registration_params: doc(
+      list(pvRegistrationParamSchema, 'a list of {pv_manifest_file_path, nfs_server_cp}'),
+      'Persistent volumes to register (accepted; not registered by vnflcm yet)',
+    ).optional(),
   },
   'an object {script_path, vim_name, master_node, worker_node, proxy, …}',
 );
@@ -324,22 +363,28 @@ export const ADDITIONAL_PARAMS_KEYS = [
 
 export const additionalParamsSchema = z.looseObject(
   {
-    private_registry_installation_param: privateRegistryInstallationParamSchema.optional(),
-    k8s_cluster_installation_param: k8sClusterInstallationParamSchema.optional(),
+    private_registry_installation_param: doc(privateRegistryInstallationParamSchema, 'Parameters of the Docker private registry VNF').optional(),
+    k8s_cluster_installation_param: doc(k8sClusterInstallationParamSchema, 'Parameters of the Kubernetes cluster VNF').optional(),
     'lcm-operation-user-data': plain('a package-relative path of the LCM user-data script').optional(),
     'lcm-operation-user-data-class': plain('the LCM user-data class name').optional(),
     nfv: anyObject('an object (the Heat "nfv" parameter)').optional(),
   },
   { error: 'an object with private_registry_installation_param or k8s_cluster_installation_param' },
-);
+).meta({ description: 'Parameters of the management driver; other keys are passed to the BaseHOT as template parameters' });
 
 export const instantiateVnfRequestSchema = obj(
   {
-    flavourId: plain('a flavour id'),
-    instantiationLevelId: plain('an instantiation level id').optional(),
-    extVirtualLinks: list(extVirtualLinkDataSchema, 'a list of external virtual links').optional(),
-    extManagedVirtualLinks: list(extManagedVirtualLinkDataSchema, 'a list of externally managed virtual links').optional(),
-    vimConnectionInfo: list(vimConnectionInfoSchema, 'a list of VIM connections').optional(),
+    flavourId: doc(plain('a flavour id'), 'Deployment flavour of the VNFD, e.g. simple'),
+    instantiationLevelId: doc(plain('an instantiation level id'), 'Instantiation level of the flavour (default: its default level)').optional(),
+    extVirtualLinks: doc(list(extVirtualLinkDataSchema, 'a list of external virtual links'), 'External networks and the CPs connected to them').optional(),
+    extManagedVirtualLinks: doc(
+      list(extManagedVirtualLinkDataSchema, 'a list of externally managed virtual links'),
+      'Existing networks used for internal virtual links of the flavour',
+    ).optional(),
+    vimConnectionInfo: doc(
+      list(vimConnectionInfoSchema, 'a list of VIM connections'),
+      'The cloud to deploy on (vimId of `vnflcm vim register`); without it the default cloud',
+    ).optional(),
     localizationLanguage: plain('a language tag').optional(),
     additionalParams: additionalParamsSchema,
   },
@@ -350,33 +395,54 @@ export const instantiateVnfRequestSchema = obj(
 // heal / scale --additional-param-file (merged at the top level of the request body)
 
 const credentialOverrides = {
-  master_node_username: userName('an SSH user name for the master nodes').optional(),
-  master_node_password: password('an SSH password for the master nodes').optional(),
-  worker_node_username: userName('an SSH user name for the worker nodes').optional(),
-  worker_node_password: password('an SSH password for the worker nodes').optional(),
+  master_node_username: doc(userName('an SSH user name for the master nodes'), 'SSH user name for the master nodes, instead of the one of the instantiate request').optional(),
+  master_node_password: doc(password('an SSH password for the master nodes'), 'SSH password for the master nodes, instead of the one of the instantiate request').optional(),
+  worker_node_username: doc(userName('an SSH user name for the worker nodes'), 'SSH user name for the worker nodes, instead of the one of the instantiate request').optional(),
+  worker_node_password: doc(password('an SSH password for the worker nodes'), 'SSH password for the worker nodes, instead of the one of the instantiate request').optional(),
 };
 
-export const healVnfRequestFileSchema = obj(
-  {
-    cause: plain('a cause text').optional(),
-    vnfcInstanceId: list(plain('a VNFC instance id'), 'a list of VNFC instance ids').optional(),
-    additionalParams: obj(
-      { all: z.boolean({ error: 'true or false' }).optional(), ...credentialOverrides },
-      'an object {all, master_node_username, master_node_password, worker_node_username, worker_node_password}',
-    ).optional(),
-  },
-  'a HealVnfRequest object {cause, vnfcInstanceId, additionalParams}',
+const healAll = doc(z.boolean({ error: 'true or false' }), "Tacker's flag to heal storage resources too (accepted; no effect in vnflcm)").optional();
+
+function healFile<A extends z.ZodType>(additionalParams: A) {
+  return obj(
+    {
+      cause: doc(plain('a cause text'), 'Why the VNF is healed').optional(),
+      vnfcInstanceId: doc(
+        list(plain('a VNFC instance id'), 'a list of VNFC instance ids'),
+        'VNFCs to heal (ids of vnfcResourceInfo); without it the whole VNF is healed',
+      ).optional(),
+      additionalParams: additionalParams.optional(),
+    },
+    'a HealVnfRequest object {cause, vnfcInstanceId, additionalParams}',
+  );
+}
+
+function scaleFile<A extends z.ZodType>(additionalParams: A) {
+  return obj(
+    {
+      type: doc(z.enum(['SCALE_OUT', 'SCALE_IN'], { error: 'a scale type: "SCALE_OUT" or "SCALE_IN"' }), 'Direction of scaling').optional(),
+      aspectId: doc(resName('a scaling aspect id'), 'Scaling aspect of the flavour').optional(),
+      numberOfSteps: z.number({ error: 'a number of steps (an integer ≥ 1)' }).int({ error: 'a number of steps (an integer ≥ 1)' }).min(1, { error: 'a number of steps (an integer ≥ 1)' }).meta({ description: 'Number of scaling steps (default 1)' }).optional(),
+      additionalParams: additionalParams.optional(),
+    },
+    'a ScaleVnfRequest object {type, aspectId, numberOfSteps, additionalParams}',
+  );
+}
+
+/** The Kubernetes driver's keys (also what is checked when the instance's driver is not known). */
+export const healVnfRequestFileSchema = healFile(
+  obj({ all: healAll, ...credentialOverrides }, 'an object {all, master_node_username, master_node_password, worker_node_username, worker_node_password}'),
 );
 
-export const scaleVnfRequestFileSchema = obj(
-  {
-    type: z.enum(['SCALE_OUT', 'SCALE_IN'], { error: 'a scale type: "SCALE_OUT" or "SCALE_IN"' }).optional(),
-    aspectId: resName('a scaling aspect id').optional(),
-    numberOfSteps: z.number({ error: 'a number of steps (an integer ≥ 1)' }).int({ error: 'a number of steps (an integer ≥ 1)' }).min(1, { error: 'a number of steps (an integer ≥ 1)' }).optional(),
-    additionalParams: obj(credentialOverrides, 'an object {master_node_username, master_node_password, worker_node_username, worker_node_password}').optional(),
-  },
-  'a ScaleVnfRequest object {type, aspectId, numberOfSteps, additionalParams}',
+export const scaleVnfRequestFileSchema = scaleFile(
+  obj(credentialOverrides, 'an object {master_node_username, master_node_password, worker_node_username, worker_node_password}'),
 );
+
+/** The Docker private registry driver reads nothing from heal's additionalParams but Tacker's own `all`. */
+export const registryHealVnfRequestFileSchema = healFile(obj({ all: healAll }, 'an object {all}'));
+
+/** … and nothing from scale's. */
+export const registryScaleVnfRequestFileSchema = scaleFile(obj({}, 'an empty object (the private registry driver takes no scale parameters)'));
 
 // ---------------------------------------------------------------------------------------------
 // Types (outputs: defaults applied, port_no a number, connection_type "0" | "1")

@@ -27,6 +27,8 @@ import {
   type HealVnfRequestFile,
   instantiateVnfRequestSchema,
   type InstantiateVnfRequest,
+  registryHealVnfRequestFileSchema,
+  registryScaleVnfRequestFileSchema,
   scaleVnfRequestFileSchema,
   type ScaleVnfRequestFile,
   UNKNOWN_KEYS_MARK,
@@ -88,10 +90,10 @@ export function issuesToProblems(issues: readonly z.core.$ZodIssue[], body: unkn
   for (const iss of issues) {
     const path = iss.path.filter((s): s is Seg => typeof s !== 'symbol');
     if (iss.code === 'unrecognized_keys' && iss.message.startsWith(UNKNOWN_KEYS_MARK)) {
-      const known = iss.message.slice(UNKNOWN_KEYS_MARK.length).split(',');
+      const known = iss.message.slice(UNKNOWN_KEYS_MARK.length).split(',').filter((k) => k !== '');
       for (const key of iss.keys) {
         const close = didYouMean(key, known);
-        out.push(problemAt(body, [...path, key], { expected: `a known key (${known.join(', ')})`, ...(close ? { hint: `did you mean ${close}?` } : {}) }, `unknown key ${JSON.stringify(key)}`));
+        out.push(problemAt(body, [...path, key], { expected: known.length > 0 ? `a known key (${known.join(', ')})` : 'no key here', ...(close ? { hint: `did you mean ${close}?` } : {}) }, `unknown key ${JSON.stringify(key)}`));
       }
       continue;
     }
@@ -568,8 +570,8 @@ function checkCredentialPairs(probs: Problems, ap: Record<string, unknown> | und
   }
 }
 
-export function validateHealRequest(body: unknown): ValidationResult<HealVnfRequestFile> {
-  const parsed = healVnfRequestFileSchema.safeParse(body);
+export function validateHealRequest(body: unknown, driver?: Driver): ValidationResult<HealVnfRequestFile> {
+  const parsed = (driver === 'registry' ? registryHealVnfRequestFileSchema : healVnfRequestFileSchema).safeParse(body);
   const probs = new Problems(body);
   if (!parsed.success) probs.list.push(...issuesToProblems(parsed.error.issues, body));
   const req = asObj(body);
@@ -583,8 +585,8 @@ export function validateHealRequest(body: unknown): ValidationResult<HealVnfRequ
   return result;
 }
 
-export function validateScaleRequest(body: unknown): ValidationResult<ScaleVnfRequestFile> {
-  const parsed = scaleVnfRequestFileSchema.safeParse(body);
+export function validateScaleRequest(body: unknown, driver?: Driver): ValidationResult<ScaleVnfRequestFile> {
+  const parsed = (driver === 'registry' ? registryScaleVnfRequestFileSchema : scaleVnfRequestFileSchema).safeParse(body);
   const probs = new Problems(body);
   if (!parsed.success) probs.list.push(...issuesToProblems(parsed.error.issues, body));
   checkCredentialPairs(probs, asObj(asObj(body)?.additionalParams));
@@ -621,13 +623,13 @@ export async function validateParamFile(path: string, pkg?: VnfPackage, opts: Pa
 }
 
 /** `heal --additional-param-file`: load as the client does (dict.update semantics) and validate. */
-export async function validateHealParamFile(path: string, opts: ParamFileOptions = {}): Promise<HealVnfRequestFile> {
+export async function validateHealParamFile(path: string, opts: ParamFileOptions = {}, driver?: Driver): Promise<HealVnfRequestFile> {
   const body = await loadParamFile(path, { allowArray: true });
-  return orThrow(path, validateHealRequest(body), opts);
+  return orThrow(path, validateHealRequest(body, driver), opts);
 }
 
 /** `scale --additional-param-file`: load as the client does (dict.update semantics) and validate. */
-export async function validateScaleParamFile(path: string, opts: ParamFileOptions = {}): Promise<ScaleVnfRequestFile> {
+export async function validateScaleParamFile(path: string, opts: ParamFileOptions = {}, driver?: Driver): Promise<ScaleVnfRequestFile> {
   const body = await loadParamFile(path, { allowArray: true });
-  return orThrow(path, validateScaleRequest(body), opts);
+  return orThrow(path, validateScaleRequest(body, driver), opts);
 }

@@ -1,9 +1,15 @@
+import { pyJsonDumps } from '../format/python.js';
 import type { ShowResult } from '../format/types.js';
 import type { OpOccRecord } from '../store/records.js';
 import { maskSecrets } from './instance.js';
 import { showFromResponse } from './show.js';
 
-/** What Tacker's v1 API returns for an LCM operation occurrence (operationParams is a JSON string there). */
+/**
+ * What Tacker's v1 API returns for an LCM operation occurrence. operationParams is a JSON string
+ * there, written by Python's json.dumps (`{"a": 1}`, non-ASCII as \uXXXX); _links are those of
+ * Tacker's view builder, in its order. A FAILED_TEMP occurrence carries the stored error as is
+ * (its detail names the failed step and node).
+ */
 export function opResponse(op: OpOccRecord): Record<string, unknown> {
   const base = `/vnflcm/v1/vnf_lcm_op_occs/${op.id}`;
   const out: Record<string, unknown> = {
@@ -15,7 +21,7 @@ export function opResponse(op: OpOccRecord): Record<string, unknown> {
     grantId: op.grantId,
     operation: op.operation,
     isAutomaticInvocation: op.isAutomaticInvocation,
-    operationParams: JSON.stringify(maskSecrets(op.operationParams)),
+    operationParams: pyJsonDumps(maskSecrets(op.operationParams)),
     isCancelPending: op.isCancelPending,
   };
   if (op.cancelMode !== undefined) out.cancelMode = op.cancelMode;
@@ -28,6 +34,7 @@ export function opResponse(op: OpOccRecord): Record<string, unknown> {
     vnfInstance: { href: `/vnflcm/v1/vnf_instances/${op.vnfInstanceId}` },
     retry: { href: `${base}/retry` },
     rollback: { href: `${base}/rollback` },
+    grant: { href: `${base}/grant` },
     fail: { href: `${base}/fail` },
   };
   return out;
