@@ -256,13 +256,15 @@ def containerd_view(reg):
     creds = creds_from(KUBELET_CREDS, server)
     if reg.get('auth') and not creds:
         raise Fail('no credentials for %s in %s' % (server, KUBELET_CREDS))
-    last = None
+    first = None
     for url, cafiles, skip in endpoints:
-        last = probe(url, cafiles, skip, creds)
-        if last is None:
+        err = probe(url, cafiles, skip, creds)
+        if err is None:
             return 'pulls via %s%s%s' % (url, ' with CA %s' % ', '.join(cafiles) if cafiles else '',
                                         ' as %s' % creds[0] if creds else '')
-    raise Fail(last)
+        # the first endpoint's reason: a fallback (the bare server, without the host's CA) only masks it
+        first = first or err
+    raise Fail(first)
 
 
 def docker_view(reg):
