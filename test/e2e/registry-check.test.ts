@@ -12,6 +12,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -107,7 +108,7 @@ async function onboardPackage(): Promise<VnfPackage> {
 
 function request(): Record<string, unknown> {
   const { http, https } = facts.registries;
-  const sample = JSON.parse(execFileSync('cat', [path.join(ROOT, 'samples/private_registry_kubernetes_param_file.json')], { encoding: 'utf8' })) as Record<string, unknown>;
+  const sample = JSON.parse(readFileSync(path.join(ROOT, 'samples/private_registry_kubernetes_param_file.json'), 'utf8')) as Record<string, unknown>;
   return {
     ...sample,
     flavourId: 'simple',
@@ -263,7 +264,7 @@ describe('vnflcm registry check on a Kubernetes VNF', { skip: skipReason, concur
       breakIt: () => {
         const other = path.join(work, 'other');
         execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${other}.key`, '-out', `${other}.crt`, '-days', '2', '-subj', '/CN=not the registry CA'], { stdio: 'pipe' });
-        const pem = execFileSync('cat', [`${other}.crt`], { encoding: 'utf8' });
+        const pem = readFileSync(`${other}.crt`, 'utf8');
         return `cp -p /etc/containerd/certs.d/${https().server}/ca.crt /root/ca.bak && printf '%s' '${pem}' > /etc/containerd/certs.d/${https().server}/ca.crt`;
       },
       restore: `mv /root/ca.bak /etc/containerd/certs.d/registry.vnflcm.test/ca.crt`,
