@@ -42,9 +42,10 @@ export async function checkOnNodes(nodes: readonly NodeTarget[], regs: readonly 
   const { connect } = await import('../remote/index.js');
   const script = await checkScript();
   const registries = await Promise.all(
-    regs.map(async (r, i) => {
+    regs.map(async (r) => {
       const sha = await caSha256(r);
-      return { ...checkSpecs([r])[0], ...(r.hostsLine ? { hosts_line: r.hostsLine } : {}), ...(sha ? { ca_sha256: sha } : {}), index: i };
+      // hosts_line and ca_sha256 only make the hints precise; nothing here is a secret
+      return { ...checkSpecs([r])[0], ...(r.hostsLine ? { hosts_line: r.hostsLine } : {}), ...(sha ? { ca_sha256: sha } : {}) };
     }),
   );
   const secrets = regs.flatMap((r) => (r.password ? [r.password] : []));
@@ -68,7 +69,7 @@ export async function checkOnNodes(nodes: readonly NodeTarget[], regs: readonly 
           return failRows(n.name, regs, 'ssh', `cannot reach ${n.name} at ${n.address}: ${errorMessage(err).split('\n')[0]}`, 'the checks need SSH to the node (ssh_cp_name address, node credentials)');
         }
         try {
-          const spec = { node: n.name, runtime: o.runtime, steps: true, ...(o.image ? { image: o.image } : {}), registries: registries.map(({ index: _i, ...r }) => r) };
+          const spec = { node: n.name, runtime: o.runtime, steps: true, ...(o.image ? { image: o.image } : {}), registries };
           const r = await host.run(['python3', '-', JSON.stringify(spec)], { sudo: true, stdin: script, step: 'registry check', timeoutMs: 10 * 60_000, secrets });
           const rows = parseStepLines(n.name, r.stdout);
           if ((r.code === 0 || r.code === 1) && rows.length > 0) return rows;
