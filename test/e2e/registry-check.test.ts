@@ -320,6 +320,7 @@ describe('vnflcm registry check on a Kubernetes VNF', { skip: skipReason, concur
       assert.equal(r.code, 1, r.stderr);
       assert.deepEqual(failed(r.rows), [`${node} ${b.server()} containerd ${b.check}`], `only ${b.check} of ${b.server()} on ${node} fails`);
       const row = r.rows.find((x) => x.Result === 'FAIL') as Row;
+      t.diagnostic(`${row.Node} ${row.Registry} ${row.Check} FAIL: ${row.Detail} | hint: ${row.Hint}`);
       assert.match(row.Detail, b.detail);
       if (b.hint) assert.match(row.Hint, b.hint);
       // the checks after it are skipped, the ones before passed
