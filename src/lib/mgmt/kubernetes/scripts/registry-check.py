@@ -588,7 +588,7 @@ def doctor(reg, view, image):
         if code == 200:
             return 'logged in as %s (%s)' % (ep['creds'][0], s.challenge.split(' ')[0] or 'Basic')
         raise Fail('the registry rejected the credentials of %s (HTTP %d)' % (ep['creds'][0], code),
-                   'the password in %s is not the registry\'s; fix the parameters\' username/password and re-run instantiate/heal' % (KUBELET_CREDS if view == 'containerd' else DOCKER_CREDS))
+                   'the registry does not accept the credentials in %s: if the parameters\' username/password are right, re-run instantiate/heal to rewrite the file; else fix them' % (KUBELET_CREDS if view == 'containerd' else DOCKER_CREDS))
 
     def manifest():
         if not image:
