@@ -18,6 +18,7 @@ import PackageDelete from './package/delete.js';
 import PackageList from './package/list.js';
 import PackageShow from './package/show.js';
 import ParamsInit from './params/init.js';
+import RegistryCheck from './registry/check.js';
 import Scale from './scale.js';
 import Show from './show.js';
 import Terminate from './terminate.js';
@@ -42,6 +43,7 @@ export const COMMANDS = {
   'package:list': PackageList,
   'package:show': PackageShow,
   'params:init': ParamsInit,
+  'registry:check': RegistryCheck,
   scale: Scale,
   show: Show,
   terminate: Terminate,

@@ -13,6 +13,13 @@ daemon.json's insecure-registries, /etc/docker/certs.d/<server>/*.crt and
 only that CA is trusted. Passwords never leave this process (no command line, no output).
 
 Output: one line per registry and view: "check<TAB>server<TAB>view<TAB>ok|fail<TAB>detail".
+
+With "steps": true in SPEC (`vnflcm registry check`), every check is reported on its own line
+instead: "step<TAB>server<TAB>view<TAB>check<TAB>ok|FAIL|skip<TAB>detail<TAB>hint", the checks being
+config, dns, tcp, scheme, tls, login, manifest (a check after a failed one is "skip"). Optional
+SPEC keys for it: "image" (NAME[:TAG] for the manifest HEAD) and, per registry, "hosts_line" (the
+parameters' hosts_string) and "ca_sha256" (of the package's CA file), both only for hints.
+
 Exit status: 0 all good, 1 a check failed, 2 bad usage. Python 3.7+ (stdlib only).
 """
 import base64
@@ -197,8 +204,8 @@ def bearer(url, ctx, creds, challenge):
         return describe(e, turl)
 
 
-def containerd_view(reg):
-    server = reg['server']
+def containerd_endpoints(server):
+    """containerd's pull endpoints for a registry, in the order it tries them: [(url, cafiles, skip_verify)], where."""
     cfg = read_text(CONTAINERD_TOML)
     tables = toml_tables(cfg or '')
     paths = [t.get('config_path') for name, t in tables.items() if name in CRI_TABLES]
@@ -233,6 +240,12 @@ def containerd_view(reg):
             endpoints.append((top['server'], [ca] if isinstance(ca, str) else list(ca), bool(top.get('skip_verify'))))
         if not endpoints:
             endpoints.append(('https://' + server, [], False))
+    return endpoints, where
+
+
+def containerd_view(reg):
+    server = reg['server']
+    endpoints, where = containerd_endpoints(server)
     first = endpoints[0][0]
     if reg['secure'] and not first.startswith('https://'):
         raise Fail('%s sends pulls to %s, not HTTPS' % (where, first))
@@ -243,13 +256,15 @@ def containerd_view(reg):
     creds = creds_from(KUBELET_CREDS, server)
     if reg.get('auth') and not creds:
         raise Fail('no credentials for %s in %s' % (server, KUBELET_CREDS))
-    last = None
+    first = None
     for url, cafiles, skip in endpoints:
-        last = probe(url, cafiles, skip, creds)
-        if last is None:
+        err = probe(url, cafiles, skip, creds)
+        if err is None:
             return 'pulls via %s%s%s' % (url, ' with CA %s' % ', '.join(cafiles) if cafiles else '',
                                         ' as %s' % creds[0] if creds else '')
-    raise Fail(last)
+        # the first endpoint's reason: a fallback (the bare server, without the host's CA) only masks it
+        first = first or err
+    raise Fail(first)
 
 
 def docker_view(reg):
@@ -277,6 +292,345 @@ def docker_view(reg):
     return 'pulls via %s://%s' % ('https' if reg['secure'] else 'http', server)
 
 
+# ------------------------------------------------------------------------------------------------
+# Step mode (`vnflcm registry check`): every check on its own line, so that the operator sees which
+# one fails on which node. A check whose prerequisite failed is "skip".
+
+MANIFEST_ACCEPT = ', '.join([
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+])
+
+
+class Skip(Exception):
+    pass
+
+
+def split_url(url):
+    """(scheme, host, port, explicit port?) of an endpoint URL (bracketed IPv6 hosts unbracketed)."""
+    u = urllib.parse.urlparse(url)
+    scheme = u.scheme or 'https'
+    try:
+        port = u.port
+    except ValueError:
+        raise Fail('%s has an invalid port' % url)
+    return scheme, u.hostname or '', port or (443 if scheme == 'https' else 80), port is not None
+
+
+def is_ip(host):
+    for fam in (socket.AF_INET, socket.AF_INET6):
+        try:
+            socket.inet_pton(fam, host)
+            return True
+        except (OSError, ValueError):
+            pass
+    return False
+
+
+def hosts_line_addr(line, host):
+    """The address a hosts_string line gives `host` (None when it does not name it)."""
+    parts = (line or '').split()
+    return parts[0] if len(parts) > 1 and host in parts[1:] else None
+
+
+def sha256_file(path):
+    import hashlib
+    try:
+        with open(path, 'rb') as f:
+            return hashlib.sha256(f.read()).hexdigest()
+    except OSError:
+        return None
+
+
+def ssl_errtext(e):
+    return getattr(e, 'verify_message', None) or getattr(e, 'reason', None) or str(e)
+
+
+def speaks_tls(addr, port, host):
+    """'https' when the port completes a TLS handshake, 'http' when it answers plain HTTP, else None."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    try:
+        with socket.create_connection((addr, port), TIMEOUT) as raw:
+            with ctx.wrap_socket(raw, server_hostname=None if is_ip(host) else host):
+                return 'https'
+    except (ssl.SSLError, OSError):
+        pass
+    try:
+        with socket.create_connection((addr, port), TIMEOUT) as raw:
+            raw.sendall(('GET /v2/ HTTP/1.0\r\nHost: %s\r\n\r\n' % host).encode('ascii', 'replace'))
+            raw.settimeout(TIMEOUT)
+            head = raw.recv(16)
+            return 'http' if head.startswith(b'HTTP/') else None
+    except OSError:
+        return None
+
+
+class Session(object):
+    """HTTP(S) to one registry endpoint with the node's CA and credentials; remembers the auth scheme."""
+
+    def __init__(self, base, ctx, creds):
+        self.base = base.rstrip('/')
+        self.ctx = ctx
+        self.creds = creds
+        self.challenge = None
+
+    def call(self, path, method='GET', headers=None, auth=None):
+        req = urllib.request.Request(self.base + path, headers=dict(headers or {}), method=method)
+        if auth:
+            req.add_header('Authorization', auth)
+        try:
+            r = get_req(req, self.ctx if req.full_url.startswith('https://') else None)
+            r.close()
+            return r.status, r.headers
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers
+
+    def basic(self):
+        return 'Basic ' + base64.b64encode(('%s:%s' % self.creds).encode('utf-8')).decode('ascii')
+
+    def token(self, scope=None):
+        params = dict(re.findall(r'(\w+)="([^"]*)"', self.challenge))
+        realm = params.pop('realm', None)
+        if not realm:
+            raise Fail('the registry sent a Bearer challenge without realm')
+        params.pop('error', None)
+        if scope:
+            params['scope'] = scope
+        turl = realm + ('&' if '?' in realm else '?') + urllib.parse.urlencode(params)
+        req = urllib.request.Request(turl, headers={'Authorization': self.basic()} if self.creds else {})
+        try:
+            with get_req(req, self.ctx if turl.startswith('https://') else None) as r:
+                tok = json.loads(r.read().decode('utf-8'))
+        except urllib.error.HTTPError as e:
+            raise Fail('token service %s rejected %s (HTTP %d)' % (realm, 'the credentials of %s' % self.creds[0] if self.creds else 'an anonymous request', e.code))
+        return 'Bearer %s' % (tok.get('token') or tok.get('access_token'))
+
+    def auth_for(self, scope=None):
+        if not self.challenge:
+            return None
+        if self.challenge.lower().startswith('bearer'):
+            return self.token(scope)
+        return self.basic() if self.creds else None
+
+
+def get_req(req, ctx):
+    handlers = [urllib.request.ProxyHandler({})]
+    if ctx is not None:
+        handlers.append(urllib.request.HTTPSHandler(context=ctx))
+    return urllib.request.build_opener(*handlers).open(req, timeout=TIMEOUT)
+
+
+def doctor(reg, view, image):
+    """The checks of one registry as the node's `view` (containerd|docker) pulls: [(check, result, detail, hint)]."""
+    server = reg['server']
+    rows = []
+    state = {'blocked': None}
+
+    def run(check, fn):
+        if state['blocked']:
+            rows.append((check, 'skip', 'after the failed %s check' % state['blocked'], ''))
+            return None
+        try:
+            out = fn()
+            detail, hint = out if isinstance(out, tuple) else (out, '')
+            rows.append((check, 'ok', detail, hint))
+            return True
+        except Skip as e:
+            rows.append((check, 'skip', str(e), ''))
+            return None
+        except Fail as e:
+            detail, hint = e.args if len(e.args) == 2 else (str(e), '')
+            rows.append((check, 'FAIL', detail, hint))
+            return False
+        except (OSError, ValueError, ssl.SSLError) as e:
+            rows.append((check, 'FAIL', '%s: %s' % (type(e).__name__, e), ''))
+            return False
+
+    ep = {}
+
+    def config():
+        problems = []
+        if view == 'containerd':
+            try:
+                endpoints, where = containerd_endpoints(server)
+            except Fail as e:
+                endpoints, where = [('https://' + server, [], False)], str(e)
+                problems.append(str(e))
+            url, cafiles, skip = endpoints[0]
+            creds_file = KUBELET_CREDS
+        else:
+            text = read_text(DOCKER_DAEMON)
+            try:
+                daemon = json.loads(text) if text and text.strip() else {}
+            except ValueError:
+                daemon = {}
+                problems.append('%s is not valid JSON' % DOCKER_DAEMON)
+            insecure = [re.sub(r'^https?://', '', str(x)).rstrip('/') for x in (daemon.get('insecure-registries') or [])]
+            url = ('http://' if server in insecure else 'https://') + server
+            cafiles = sorted(glob.glob(os.path.join(DOCKER_CERTS_D, server, '*.crt')))
+            skip = False
+            where = DOCKER_DAEMON
+            creds_file = DOCKER_CREDS
+        try:
+            creds = creds_from(creds_file, server)
+        except Fail as e:
+            creds = None
+            problems.append(str(e))
+        ep.update(url=url, cafiles=cafiles, skip=skip, creds=creds, where=where)
+        if reg.get('ca') and url.startswith('https://') and not cafiles:
+            problems.append('no CA configured for %s (%s)' % (server, where))
+        for f in cafiles:
+            if not os.path.isfile(f):
+                problems.append('the CA file %s does not exist' % f)
+        if reg.get('auth') and not creds:
+            problems.append('no credentials for %s in %s' % (server, creds_file))
+        if problems:
+            raise Fail('; '.join(problems), 'vnflcm writes these files at instantiate/heal; re-run it or restore them')
+        return 'pulls via %s%s%s' % (url, ' with CA %s' % ', '.join(cafiles) if cafiles else '', ' as %s' % creds[0] if creds else '')
+
+    def dns():
+        scheme, host, port, explicit = split_url(ep['url'])
+        ep.update(scheme=scheme, host=host, port=port, explicit=explicit)
+        if is_ip(host):
+            ep['addr'] = host
+            return '%s is an IP address' % host
+        want = hosts_line_addr(reg.get('hosts_line'), host)
+        try:
+            infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+        except socket.gaierror as e:
+            hint = ('add "%s" to /etc/hosts (the hosts_string; vnflcm keeps it in its managed block)' % reg['hosts_line']) if want else \
+                'the nodes have no DNS for it: give the registry a hosts_string "<IP> %s"' % host
+            raise Fail('cannot resolve %s on this node (%s)' % (host, e.strerror or e), hint)
+        addrs = []
+        for info in infos:
+            if info[4][0] not in addrs:
+                addrs.append(info[4][0])
+        ep['addr'] = addrs[0]
+        if want and want not in addrs:
+            raise Fail('%s resolves to %s, but its hosts_string says %s' % (host, ', '.join(addrs), want),
+                       'another /etc/hosts line or DNS wins over the hosts_string; remove it')
+        return '%s -> %s' % (host, ', '.join(addrs))
+
+    def tcp():
+        try:
+            socket.create_connection((ep['addr'], ep['port']), TIMEOUT).close()
+        except socket.timeout:
+            raise Fail('no answer from %s port %d within %d s' % (ep['addr'], ep['port'], TIMEOUT), 'a firewall or security group drops it, or the address is wrong')
+        except OSError as e:
+            hint = 'nothing listens on port %d there' % ep['port']
+            if not ep['explicit']:
+                other = 80 if ep['port'] == 443 else 443
+                hint += '; without a port in "server" %s uses %d (connection_type "%s"); is it an %s registry on %d?' % (
+                    ep['scheme'].upper(), ep['port'], '1' if ep['scheme'] == 'https' else '0', 'HTTP' if other == 80 else 'HTTPS', other)
+            raise Fail('cannot connect to %s port %d: %s' % (ep['addr'], ep['port'], e.strerror or e), hint)
+        return 'connected to %s port %d' % (ep['addr'], ep['port'])
+
+    def scheme():
+        got = speaks_tls(ep['addr'], ep['port'], ep['host'])
+        want = ep['scheme']
+        expected = 'https' if reg['secure'] else 'http'
+        if got is None:
+            raise Fail('%s port %d answers neither TLS nor HTTP' % (ep['host'], ep['port']), 'is it the registry\'s port?')
+        if got != want:
+            raise Fail('%s pulls via %s://, but %s port %d speaks %s' % (view, want, ep['host'], ep['port'], 'HTTPS (TLS)' if got == 'https' else 'plain HTTP'),
+                       'use connection_type "%s" for this registry%s' % ('1' if got == 'https' else '0',
+                                                                        ' (the parameters say "%s")' % ('1' if reg['secure'] else '0') if got != expected else ' (the parameters already do: re-run instantiate/heal to rewrite the node\'s configuration)'))
+        if got != expected:
+            raise Fail('%s speaks %s and this node uses it, but connection_type is "%s"' % (ep['host'], got.upper(), '1' if reg['secure'] else '0'),
+                       'the node\'s configuration differs from the parameters; fix connection_type or re-run instantiate/heal')
+        return '%s port %d speaks %s' % (ep['host'], ep['port'], 'HTTPS' if got == 'https' else 'plain HTTP')
+
+    def tls():
+        if ep['scheme'] != 'https':
+            raise Skip('plain HTTP registry')
+        ctx = ssl_context(ep['cafiles'], ep['skip'])
+        ep['ctx'] = ctx
+        try:
+            with socket.create_connection((ep['addr'], ep['port']), TIMEOUT) as raw:
+                with ctx.wrap_socket(raw, server_hostname=ep['host']) as s:
+                    cert = s.getpeercert() or {}
+        except ssl.SSLCertVerificationError as e:
+            msg = ssl_errtext(e)
+            hint = 'certificate_path must be the CA that signed the registry\'s certificate'
+            if reg.get('ca_sha256') and ep['cafiles'] and all(sha256_file(f) != reg['ca_sha256'] for f in ep['cafiles']):
+                hint = 'the CA file on this node (%s) is not the package\'s certificate_path: re-run instantiate/heal to rewrite it' % ', '.join(ep['cafiles'])
+            elif 'hostname' in str(msg).lower() or 'IP address mismatch' in str(msg):
+                hint = 'the certificate does not name %s; use a server name it names' % ep['host']
+            raise Fail('the certificate of %s is not trusted with %s (%s)' % (ep['host'], 'CA ' + ', '.join(ep['cafiles']) if ep['cafiles'] else 'the system CAs', msg), hint)
+        except ssl.SSLError as e:
+            raise Fail('TLS handshake with %s failed: %s' % (ep['host'], ssl_errtext(e)))
+        subject = dict(x[0] for x in cert.get('subject', ()) if x)
+        return 'verified with %s (CN=%s, until %s)' % ('CA ' + ', '.join(ep['cafiles']) if ep['cafiles'] else 'skip_verify' if ep['skip'] else 'the system CAs',
+                                                     subject.get('commonName', '?'), cert.get('notAfter', '?'))
+
+    sess = {}
+
+    def login():
+        ctx = ep.get('ctx') if ep['scheme'] == 'https' else None
+        s = Session(ep['url'], ctx, ep['creds'])
+        sess['s'] = s
+        try:
+            code, headers = s.call('/v2/')
+            if code == 200:
+                return 'no login needed (/v2/ answers 200)%s' % (' ; credentials for %s unused' % ep['creds'][0] if ep['creds'] else '')
+            if code != 401:
+                raise Fail('/v2/ answered HTTP %d' % code, 'is %s a Docker registry (API v2)?' % ep['url'])
+            s.challenge = (headers.get('WWW-Authenticate') or '') if headers else ''
+            if not ep['creds']:
+                raise Fail('the registry needs a login (HTTP 401) and %s has no credentials for it' % view, 'give username/password for this registry')
+            code, _ = s.call('/v2/', auth=s.auth_for())
+        except (urllib.error.URLError, OSError) as e:
+            raise Fail(describe(e, ep['url'] + '/v2/'))
+        if code == 200:
+            return 'logged in as %s (%s)' % (ep['creds'][0], s.challenge.split(' ')[0] or 'Basic')
+        raise Fail('the registry rejected the credentials of %s (HTTP %d)' % (ep['creds'][0], code),
+                   'the registry does not accept the credentials in %s: if the parameters\' username/password are right, re-run instantiate/heal to rewrite the file; else fix them' % (KUBELET_CREDS if view == 'containerd' else DOCKER_CREDS))
+
+    def manifest():
+        if not image:
+            raise Skip('no image given (--image NAME[:TAG])')
+        m = re.match(r'^(.+?)(?:@(sha256:[0-9a-f]{64})|:([\w][\w.-]{0,127}))?$', image)
+        repo, ref = m.group(1), m.group(2) or m.group(3) or 'latest'
+        s = sess['s']
+        try:
+            code, headers = s.call('/v2/%s/manifests/%s' % (repo, ref), method='HEAD', headers={'Accept': MANIFEST_ACCEPT},
+                                   auth=s.auth_for('repository:%s:pull' % repo))
+        except (urllib.error.URLError, OSError) as e:
+            raise Fail(describe(e, ep['url']))
+        if code == 200:
+            return '%s:%s is %s (%s)' % (repo, ref, headers.get('Docker-Content-Digest', '?'), (headers.get('Content-Type') or '?').split(';')[0])
+        if code == 404:
+            raise Fail('no manifest %s:%s on %s (HTTP 404)' % (repo, ref, server), 'push the image, or check its name and tag')
+        if code in (401, 403):
+            raise Fail('not allowed to pull %s (HTTP %d)' % (repo, code), 'the user has no pull right on this repository')
+        raise Fail('HEAD of the manifest of %s:%s answered HTTP %d' % (repo, ref, code))
+
+    for check, fn, blocks in (('config', config, False), ('dns', dns, True), ('tcp', tcp, True), ('scheme', scheme, True),
+                              ('tls', tls, True), ('login', login, True), ('manifest', manifest, True)):
+        ok = run(check, fn)
+        if ok is False and blocks:
+            state['blocked'] = check
+    return rows
+
+
+def main_steps(spec):
+    views = ['containerd'] + (['docker'] if spec.get('runtime') == 'docker' else [])
+    bad = 0
+    for reg in spec.get('registries', []):
+        for view in views:
+            for check, result, detail, hint in doctor(reg, view, spec.get('image')):
+                bad += result == 'FAIL'
+                print('step\t%s\t%s\t%s\t%s\t%s\t%s' % (reg['server'], view, check, result,
+                                                       re.sub(r'[\t\n]+', ' ', str(detail)), re.sub(r'[\t\n]+', ' ', str(hint))))
+    sys.stdout.flush()
+    return 1 if bad else 0
+
+
+
 def main(argv):
     if len(argv) != 2:
         sys.stderr.write('usage: registry-check.py SPEC-JSON|@FILE\n')
@@ -286,6 +640,8 @@ def main(argv):
         with open(raw[1:], encoding='utf-8') as f:
             raw = f.read()
     spec = json.loads(raw)
+    if spec.get('steps'):
+        return main_steps(spec)
     views = [('containerd', containerd_view)]
     if spec.get('runtime') == 'docker':
         views.append(('docker', docker_view))
