@@ -8,7 +8,10 @@ import Delete from './delete.js';
 import Heal from './heal.js';
 import Instantiate from './instantiate.js';
 import List from './list.js';
+import OpFail from './op/fail.js';
 import OpList from './op/list.js';
+import OpRetry from './op/retry.js';
+import OpRollback from './op/rollback.js';
 import OpShow from './op/show.js';
 import PackageAdd from './package/add.js';
 import PackageDelete from './package/delete.js';
@@ -29,7 +32,10 @@ export const COMMANDS = {
   heal: Heal,
   instantiate: Instantiate,
   list: List,
+  'op:fail': OpFail,
   'op:list': OpList,
+  'op:retry': OpRetry,
+  'op:rollback': OpRollback,
   'op:show': OpShow,
   'package:add': PackageAdd,
   'package:delete': PackageDelete,

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { CliError } from '../errors.js';
 import type { AuthFlagValues } from '../openstack/flags.js';
+import type { Session } from '../openstack/session.js';
 import type { Store, VimRecord, VnfInstanceRecord } from '../store/index.js';
 import type { CloudOps } from './cloud-ops.js';
 import { internalOf, type InternalState } from './common.js';
@@ -68,10 +69,19 @@ export async function openCloudOps(
   const cloud = await os.openCloud(config, {
     debug: flags.debug ? (line: string) => process.stderr.write(`${line}\n`) : undefined,
   });
+  checkCatalog(cloud.session);
   return {
     ops: openstackCloudOps(cloud, sel.vim?.id ?? null),
     selection: { vimName: sel.vim?.name, osCloud: options.cloud },
   };
+}
+
+/** The services every operation uses: a wrong region or interface is an error before anything is recorded. */
+export const OPERATION_SERVICES = ['orchestration', 'compute', 'network', 'image'] as const;
+
+/** Throws the openstackclient's "public endpoint for orchestration service in RegionTwo region not found" (exit 4). */
+export function checkCatalog(session: Pick<Session, 'endpoint'>): void {
+  for (const service of OPERATION_SERVICES) session.endpoint(service);
 }
 
 /** The cloud of an instantiated instance: the one recorded at instantiate, unless flags say otherwise. */

@@ -22,6 +22,7 @@ import { vnflcmHome } from '../paths.js';
 import { DIR_MODE, ensureDir, readJson, writeJsonAtomic } from './atomic.js';
 import { migrate, needsMigration, SCHEMA_VERSION } from './migrations.js';
 import type { OpOccRecord, PackageRecord, VnfInstanceRecord } from './records.js';
+import { socketOperationLock, type OperationLock } from './oplock.js';
 
 export * from './records.js';
 
@@ -41,6 +42,7 @@ export interface VimRecord {
 
 export class Store {
   readonly root: string;
+  private operationLock: OperationLock | undefined;
 
   private constructor(root: string) {
     this.root = root;
@@ -154,6 +156,23 @@ export class Store {
 
   async listOps(): Promise<OpOccRecord[]> {
     return this.listRecords<OpOccRecord>('ops', (r) => r.startTime);
+  }
+
+  /** Read-modify-write one occurrence under its lock. `fn` may throw to abort without writing. */
+  async updateOp(id: string, fn: (rec: OpOccRecord) => OpOccRecord | Promise<OpOccRecord>): Promise<OpOccRecord> {
+    return this.withLock(`op-${id}`, async () => {
+      const cur = await this.getOp(id);
+      if (!cur) throw new CliError('table vnf_lcm_op_occs not Found');
+      const next = await fn(structuredClone(cur));
+      await writeJsonAtomic(this.path('ops', `${id}.json`), next);
+      return next;
+    });
+  }
+
+  /** The lock an operation holds on its instance for its whole run (store/oplock.ts). */
+  opLock(): OperationLock {
+    this.operationLock ??= socketOperationLock(this.root, { withStoreLock: (name, fn) => this.withLock(name, fn) });
+    return this.operationLock;
   }
 
   opLogFile(opId: string): string {
