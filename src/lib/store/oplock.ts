@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { createConnection, createServer, type Server } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { CliError } from '../errors.js';
@@ -77,6 +77,8 @@ export function socketOperationLock(storeRoot: string, opts: { abstract?: boolea
   const key = (instanceId: string) => createHash('sha256').update(`${storeRoot}\0${instanceId}`).digest('hex').slice(0, 32);
   const address = (instanceId: string) => (abstract ? `\0vnflcm-op-${key(instanceId)}` : join(opts.lockDir ?? join(storeRoot, 'locks'), `op-${key(instanceId)}.sock`));
 
+  const conns = new Set<Socket>();
+
   const holder = (instanceId: string): Promise<LockOwner | 'unknown' | undefined> =>
     new Promise((resolve) => {
       const sock = createConnection({ path: address(instanceId) });
@@ -98,6 +100,8 @@ export function socketOperationLock(storeRoot: string, opts: { abstract?: boolea
   const listen = (path: string, owner: LockOwner): Promise<Server> =>
     new Promise((resolve, reject) => {
       const server = createServer((conn) => {
+        conns.add(conn);
+        conn.on('close', () => conns.delete(conn));
         conn.unref();
         conn.on('error', () => undefined);
         conn.end(`${JSON.stringify(owner)}\n`);
@@ -137,7 +141,11 @@ export function socketOperationLock(storeRoot: string, opts: { abstract?: boolea
         owner,
         release: () =>
           new Promise<void>((resolve) => {
+            // Keep the loop alive until the socket is really closed (the server is unref'd); answers
+            // still being written are cut short (a reader then sees 'unknown', i.e. held, and retries).
+            server.ref();
             server.close(() => resolve());
+            for (const c of conns) c.destroy();
           }),
       };
     },
