@@ -5,6 +5,7 @@
  */
 import Create from './create.js';
 import Delete from './delete.js';
+import Doctor from './doctor.js';
 import Heal from './heal.js';
 import Instantiate from './instantiate.js';
 import List from './list.js';
@@ -29,6 +30,7 @@ import VimRegister from './vim/register.js';
 export const COMMANDS = {
   create: Create,
   delete: Delete,
+  doctor: Doctor,
   heal: Heal,
   instantiate: Instantiate,
   list: List,
