@@ -28,8 +28,8 @@ interface Op {
   Operation: string;
 }
 
-/** True once an occurrence in the store records a provisioning step running on a node. */
-function provisioning(home: string): boolean {
+/** True once an occurrence in the store records a running step that `match` accepts. */
+function stepRunning(home: string, match: (s: { node: string; name: string }) => boolean): boolean {
   let names: string[];
   try {
     names = readdirSync(join(home, 'ops')).filter((n) => n.endsWith('.json'));
@@ -38,8 +38,8 @@ function provisioning(home: string): boolean {
   }
   return names.some((n) => {
     try {
-      const op = JSON.parse(readFileSync(join(home, 'ops', n), 'utf8')) as { runningSteps?: Array<{ node: string }> };
-      return (op.runningSteps ?? []).some((s) => s.node !== '');
+      const op = JSON.parse(readFileSync(join(home, 'ops', n), 'utf8')) as { runningSteps?: Array<{ node: string; name: string }> };
+      return (op.runningSteps ?? []).some(match);
     } catch {
       return false;
     }
@@ -150,7 +150,7 @@ describe('failed and interrupted operations', { timeout: 60 * 60_000 }, () => {
   test('instantiate killed with SIGKILL during provisioning: FAILED_TEMP (interrupted), doctor says so, op retry completes', async () => {
     const id = await create(REGISTRY_VNFD);
     const file = params('kill.json', 'private_registry_param_file.json');
-    const killed = await runUntil(['instantiate', id, file], { home, env }, () => provisioning(home), 'SIGKILL');
+    const killed = await runUntil(['instantiate', id, file], { home, env }, () => stepRunning(home, (s) => s.node !== ''), 'SIGKILL');
     assert.equal(killed.signalled, true, killed.stderr);
     assert.equal(killed.signalCode, 'SIGKILL');
     const [op] = await opsOf(id);
@@ -184,7 +184,7 @@ describe('failed and interrupted operations', { timeout: 60 * 60_000 }, () => {
 
   test('SIGINT during provisioning: FAILED_TEMP naming the step, exit 130, the commands to resolve it printed', async () => {
     const id = await create(REGISTRY_VNFD);
-    const r = await runUntil(['instantiate', id, params('int.json', 'private_registry_param_file.json')], { home, env }, () => provisioning(home), 'SIGINT');
+    const r = await runUntil(['instantiate', id, params('int.json', 'private_registry_param_file.json')], { home, env }, () => stepRunning(home, (s) => s.node !== ''), 'SIGINT');
     assert.equal(r.signalled, true);
     assert.equal(r.code, 130, r.stderr);
     const [op] = await opsOf(id);
@@ -244,7 +244,7 @@ describe('failed and interrupted operations', { timeout: 60 * 60_000 }, () => {
     assert.deepEqual(await imagesOf(id), []);
   });
 
-  test('scale of a VNF whose package ships its image uploads nothing and changes no server image', async () => {
+  test('scale of a VNF whose package ships its image uploads nothing and changes no server image; a killed scale-out is rolled back', async () => {
     const id = await create(K8S_IMG_ID);
     await ok(['instantiate', id, params('k8s-img.json', 'private_registry_kubernetes_param_file.json'), '-q']);
     const uploaded = await imagesOf(id);
@@ -269,5 +269,18 @@ describe('failed and interrupted operations', { timeout: 60 * 60_000 }, () => {
 
     await ok(['scale', id, '--type', 'SCALE_IN', '--aspect-id', 'worker_instance', '-q']);
     assert.deepEqual((await imagesOf(id)).map((i) => i.id), uploaded.map((i) => i.id));
+    const settled = await workers();
+
+    // A scale-out killed while Heat updates the stack; its rollback removes exactly the added member.
+    const killed = await runUntil(['scale', id, '--type', 'SCALE_OUT', '--aspect-id', 'worker_instance'], { home, env }, () => stepRunning(home, (s) => s.name.startsWith('update stack')), 'SIGKILL');
+    assert.equal(killed.signalCode, 'SIGKILL', killed.stderr);
+    const scaleOp = (await opsOf(id)).at(-1);
+    assert.deepEqual([scaleOp?.Operation, scaleOp?.['Operation State']], ['SCALE', 'FAILED_TEMP']);
+    const rb = await ok(['op', 'rollback', scaleOp?.ID ?? '']);
+    assert.match(rb.stdout, /^Rollback request for LCM operation [0-9a-f-]+ has been accepted\n/);
+    assert.deepEqual((await workers()).map((w) => w.id).sort(), settled.map((w) => w.id).sort(), 'the members before the scale-out remain, the added one is gone');
+    assert.equal((await opsOf(id)).at(-1)?.['Operation State'], 'ROLLED_BACK');
+    const level = JSON.parse((await ok(['show', id, '-f', 'json', '-c', 'Instantiated Vnf Info'])).stdout)['Instantiated Vnf Info'] as { scaleStatus: Array<{ aspectId: string; scaleLevel: number }> };
+    assert.equal(level.scaleStatus.find((x) => x.aspectId === 'worker_instance')?.scaleLevel, 0);
   });
 });

@@ -117,7 +117,7 @@ describe('private registry VNF through the CLI', { timeout: 40 * 60_000 }, () =>
     assert.equal(await answersV2(endpoint), 200);
   });
 
-  test('a wrong SSH password ends FAILED_TEMP naming the host and user (exit 5); op retry completes', async () => {
+  test('a wrong SSH password ends FAILED_TEMP naming the host and user (exit 5); after op fail a new instantiate completes', async () => {
     const id = await create();
     const file = params('reg-badpw.json', (p) => {
       installParam(p).ssh_password = 'not-the-password';

@@ -410,13 +410,12 @@ export async function retryOperation(env: LcmEnv, op: OpOccRecord) {
 
 /**
  * `vnflcm op rollback`: a failed instantiate loses its stack, the images it uploaded and the VIM it
- * registered, and the instance is NOT_INSTANTIATED again.
+ * registered, and the instance is NOT_INSTANTIATED again; a failed scale-out loses the members it
+ * added (scale-in hooks first: drain and delete the nodes, then the hosts clean-up).
  */
 export async function rollbackOperation(env: LcmEnv, op: OpOccRecord) {
   checkResumable(op, 'rollback');
-  if (op.operation === 'SCALE') {
-    throw new CliError(`Rollback of a scale-out is not supported by this vnflcm yet: 'vnflcm op retry ${op.id}' completes it, 'vnflcm op fail ${op.id}' gives it up.`);
-  }
+  if (op.operation === 'SCALE') return rollbackScaleOut(env, op);
   const instanceId = op.vnfInstanceId;
   return resumeOperation(env, op.id, 'rollback', async (run, instance) => {
     const st = internalOf(instance);
@@ -443,5 +442,52 @@ export async function rollbackOperation(env: LcmEnv, op: OpOccRecord) {
       }
     }
     return notInstantiated(env, instanceId);
+  });
+}
+
+/**
+ * Remove the members a failed scale-out added and return to the levels before it. Heat's
+ * AutoScalingGroup removes failed members first, so the added members are marked unhealthy before
+ * the desired capacity goes back down (otherwise it would remove the oldest ones).
+ */
+function rollbackScaleOut(env: LcmEnv, op: OpOccRecord) {
+  const instanceId = op.vnfInstanceId;
+  const request = op.operationParams as unknown as ScaleRequest;
+  return resumeOperation(env, op.id, 'rollback', async (run, instance) => {
+    const st = internalOf(instance);
+    const saved = run.op.checkpoint?.scale as ScaleCheckpoint | undefined;
+    if (!st.stack || !st.request || !saved) {
+      throw new CliError(`Operation ${op.id} recorded no scale level to return to (it failed before changing the stack); 'vnflcm op fail ${op.id}' gives it up.`);
+    }
+    const stack = st.stack;
+    // A stack update the failed run left going must end before the stack can be changed again.
+    const live = await env.cloud.findStack(stack.name);
+    if (live?.status.endsWith('_IN_PROGRESS')) {
+      env.progress.info(`stack ${stack.name} is ${live.status}; waiting for it`);
+      await env.cloud.waitStack(stack, 'UPDATE_COMPLETE', env.options.timeoutMs).catch(() => undefined);
+    }
+    const before = new Set(saved.before);
+    const vdus = aspectVdus(env.flavour, request.aspectId);
+    const current = await currentVnfcsOf(env, instanceId);
+    const added = current.filter((v) => !before.has(v.id) && vdus.includes(v.vduId));
+    const scaleIn = { type: 'SCALE_IN' as const, aspectId: request.aspectId, steps: request.numberOfSteps ?? 1 };
+    await callHook(env, 'scale_start', instanceId, run.op.id, { ...request, type: 'SCALE_IN' }, { scale: { ...scaleIn, removed: added, added: [] } });
+    const inventory = await env.cloud.inventory(stack);
+    for (const v of added) {
+      const m = inventory.resources.find((r) => r.physicalId === v.stackId && r.stackId !== v.stackId);
+      if (!m) continue;
+      env.progress.step('', `mark ${v.vduId} ${v.id} for removal`, 'start');
+      await env.cloud.markUnhealthy({ id: m.stackId, name: m.stackName }, m.name, `rollback of operation ${op.id}`);
+      env.progress.step('', `mark ${v.vduId} ${v.id} for removal`, 'done');
+    }
+    if (!sameLevels(st.scaleLevels, saved.fromLevels) || added.length > 0) {
+      await updateScale(env, stack, st.request as InstantiateRequest, instanceId, saved.fromLevels, `${request.aspectId} back to level ${saved.fromLevels[request.aspectId] ?? 0}`);
+    }
+    const { vnfcs } = await refreshVnfInfo(env, instanceId, { scaleLevels: saved.fromLevels });
+    const left = vnfcs.filter((v) => added.some((a) => a.id === v.id));
+    if (left.length > 0) throw new CliError(`Heat kept members the scale-out added: ${left.map((v) => v.id).join(', ')}`);
+    run.changes.affectedVnfcs = added.map((v) => ({ id: v.id, vduId: v.vduId, changeType: 'REMOVED', computeResource: { resourceId: v.serverId } }));
+    await callHook(env, 'scale_end', instanceId, run.op.id, { ...request, type: 'SCALE_IN' }, { scale: { ...scaleIn, removed: added, added: [] } });
+    return (await refreshVnfInfo(env, instanceId)).record;
   });
 }
