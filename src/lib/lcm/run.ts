@@ -40,15 +40,21 @@ export async function lcmEnv(store: Store, rec: VnfInstanceRecord, cloud: CloudO
     flavour,
     progress: stderrProgress({ quiet: flags.quiet }),
     options: { timeoutMs: flags.timeout * 1000, acceptNewHostKey: flags['accept-new-host-key'], concurrency: flags.concurrency },
-    interrupt: signalInterrupt(),
   };
 }
 
 let installed: Interrupt | undefined;
 
-/** Ctrl-C / SIGTERM: the first asks the operation to stop between steps, the second exits at once. */
-function signalInterrupt(): Interrupt {
-  if (installed) return installed;
+/**
+ * Called right after the "accepted" line: from then on Ctrl-C / SIGTERM ask the operation to stop
+ * between steps (it is recorded FAILED_TEMP), and a second one exits at once. Before it, the
+ * default applies (nothing is recorded yet).
+ */
+function armSignals(env: LcmEnv): void {
+  env.interrupt = installed ?? installSignals();
+}
+
+function installSignals(): Interrupt {
   const interrupt = new Interrupt();
   const on = (signal: InterruptSignal) => {
     if (interrupt.signal) {
@@ -113,6 +119,7 @@ export async function runInstantiate(store: Store, id: string, paramFile: string
   const env = await lcmEnv(store, rec, ops, request.flavourId, flags);
   await store.updateInstance(id, (r) => ({ ...r, internal: { ...internalOf(r), cloud: selection } }));
   say(`Instantiate request for VNF Instance ${id} has been accepted.`);
+  armSignals(env);
   const t0 = Date.now();
   const { instantiate } = await import('./operations.js');
   try {
@@ -139,6 +146,7 @@ async function instantiatedEnv(store: Store, id: string, flags: OpFlags, action:
 export async function runHeal(store: Store, id: string, body: Record<string, unknown>, flags: OpFlags, say: Say): Promise<void> {
   const env = await instantiatedEnv(store, id, flags, 'heal');
   say(`Heal request for VNF Instance ${id} has been accepted.`);
+  armSignals(env);
   const t0 = Date.now();
   const { heal } = await import('./operations.js');
   try {
@@ -152,6 +160,7 @@ export async function runHeal(store: Store, id: string, body: Record<string, unk
 export async function runScale(store: Store, id: string, body: Record<string, unknown>, flags: OpFlags, say: Say): Promise<void> {
   const env = await instantiatedEnv(store, id, flags, 'scale');
   say(`Scale request for VNF Instance ${id} has been accepted.`);
+  armSignals(env);
   const t0 = Date.now();
   const { scale } = await import('./operations.js');
   try {
@@ -165,6 +174,7 @@ export async function runScale(store: Store, id: string, body: Record<string, un
 export async function runTerminate(store: Store, id: string, body: Record<string, unknown>, flags: OpFlags, say: Say): Promise<void> {
   const env = await instantiatedEnv(store, id, flags, 'terminate');
   say(`Terminate request for VNF Instance '${id}' has been accepted.`);
+  armSignals(env);
   const t0 = Date.now();
   const { terminate } = await import('./operations.js');
   try {
@@ -200,6 +210,7 @@ export async function runRetry(store: Store, opId: string, flags: OpFlags, say: 
   checkResumable(op, 'retry');
   const env = await occurrenceEnv(store, op, flags);
   say(`Retry request for LCM operation ${opId} has been accepted`);
+  armSignals(env);
   const t0 = Date.now();
   const { retryOperation } = await import('./operations.js');
   try {
@@ -216,6 +227,7 @@ export async function runRollback(store: Store, opId: string, flags: OpFlags, sa
   checkResumable(op, 'rollback');
   const env = await occurrenceEnv(store, op, flags);
   say(`Rollback request for LCM operation ${opId} has been accepted`);
+  armSignals(env);
   const t0 = Date.now();
   const { rollbackOperation } = await import('./operations.js');
   try {
