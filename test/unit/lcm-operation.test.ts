@@ -251,3 +251,47 @@ test('an interrupt: no new step starts, running ones get a bounded wait, the occ
   assert.equal(hung.exitCode, 143);
   assert.match((await store.getOp(hung.opId))?.error?.detail ?? '', /^Interrupted by SIGTERM at step 'pull image' on node vm-1/);
 });
+
+test('doctor (store checks): a FAILED_TEMP occurrence, one running on another host, duplicate VNFCs', async () => {
+  const { doctor } = await import('../../src/lib/lcm/doctor.js');
+  const { store, env, id } = await setup();
+  assert.deepEqual(await doctor(store, {}, { cloud: false }), [], 'a clean store has no findings');
+  const err = (await runOperation(env, id, 'INSTANTIATE', {}, 'NOT_INSTANTIATED', async () => {
+    throw new Error('boom');
+  }).catch((e: unknown) => e)) as OperationFailed;
+  const now = new Date().toISOString();
+  await store.putOp({
+    id: 'op-elsewhere',
+    operationState: 'PROCESSING',
+    stateEnteredTime: now,
+    startTime: now,
+    vnfInstanceId: 'other',
+    grantId: null,
+    operation: 'HEAL',
+    isAutomaticInvocation: false,
+    operationParams: {},
+    isCancelPending: false,
+    error: null,
+    owner: { host: 'far-away', pid: 7, startedAt: now },
+  });
+  const dup = instance('dup-1');
+  dup.instantiatedVnfInfo = {
+    vnfcResourceInfo: [
+      { id: 'a', computeResource: { resourceId: 'srv-1' } },
+      { id: 'b', computeResource: { resourceId: 'srv-1' } },
+    ],
+  };
+  await store.createInstance(dup);
+  const findings = await doctor(store, {}, { cloud: false });
+  assert.deepEqual(
+    findings.map((f) => [f.check, f.subject]),
+    [
+      ['occurrence', err.opId],
+      ['occurrence', 'op-elsewhere'],
+      ['duplicate node', 'dup-1'],
+    ],
+  );
+  assert.match(findings[0]?.hint ?? '', new RegExp(`vnflcm op retry ${err.opId}`));
+  assert.match(findings[1]?.problem ?? '', /HEAL of other is PROCESSING \(run by pid 7 on far-away/);
+  assert.equal(findings[2]?.problem, 'VNFC b and VNFC a have the same server srv-1');
+});
