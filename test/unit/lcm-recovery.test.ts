@@ -69,7 +69,9 @@ class RecordingCloud implements CloudOps {
       this.failNextUpdate = false;
       throw new Error('VNF scaling failed for stack with status UPDATE_FAILED');
     }
-    this.inv = fixture('k8s-simple-scaled-inventory');
+    // Back to the instantiate parameters = the first inventory; anything else = the scaled one.
+    const initial = JSON.stringify(patch.parameters) === JSON.stringify(this.created[0]?.parameters);
+    this.inv = fixture(initial ? 'k8s-simple-inventory' : 'k8s-simple-scaled-inventory');
   }
   async deleteStack(s: StackRef) {
     this.deletedStacks.push(s.id);
@@ -79,7 +81,10 @@ class RecordingCloud implements CloudOps {
   async inventory() {
     return this.inv;
   }
-  async markUnhealthy() {}
+  marked: string[] = [];
+  async markUnhealthy(_owner: StackRef, resourceName: string) {
+    this.marked.push(resourceName);
+  }
 }
 
 const workerImage = (params: Record<string, unknown>): unknown =>
@@ -196,4 +201,34 @@ test('instantiate retry: the stack that exists is skipped and the image is not u
   assert.ok(progress.lines.some((l) => /^skipped create stack vnf-.* \(exists, CREATE_COMPLETE\)$/.test(l)), progress.lines.join('\n'));
   assert.equal((await store.getInstance(id))?.instantiationState, 'INSTANTIATED');
   assert.equal((await store.getOp(err.opId))?.operationState, 'COMPLETED');
+});
+
+test('scale-out rollback: the added member is marked for removal and the stack goes back to the level before', async () => {
+  const { store, cloud, env, id, request } = await setup();
+  await instantiate(env, id, request);
+  const before = fixture('k8s-simple-inventory');
+  // The stack update succeeds, then reading the scaled stack fails: FAILED_TEMP with a member added.
+  let calls = 0;
+  const inventory = cloud.inventory.bind(cloud);
+  cloud.inventory = async () => {
+    calls += 1;
+    if (calls === 2) throw new Error('Heat unavailable');
+    return inventory();
+  };
+  const err = (await scale(env, id, { type: 'SCALE_OUT', aspectId: 'worker_instance', numberOfSteps: 1 }).catch((e: unknown) => e)) as OperationFailed;
+  assert.ok(err instanceof OperationFailed, String(err));
+  cloud.inventory = inventory;
+  await rollbackOperation(env, (await store.getOp(err.opId))!);
+  // Group members: resources whose nested stack holds a server.
+  const members = (inv: StackInventory) =>
+    inv.resources.filter((r) => inv.resources.some((x) => x.type === 'OS::Nova::Server' && x.stackId === r.physicalId && r.stackId !== r.physicalId)).map((r) => r.name);
+  const addedMember = members(fixture('k8s-simple-scaled-inventory')).filter((n) => !members(before).includes(n));
+  assert.equal(addedMember.length, 1);
+  assert.deepEqual(cloud.marked, addedMember, 'exactly the added member is marked (Heat removes failed members first)');
+  assert.deepEqual(cloud.updates.at(-1), cloud.created[0]?.parameters, 'the stack is patched back to the levels before');
+  const rec = await store.getInstance(id);
+  assert.deepEqual((rec?.internal as { scaleLevels: Record<string, number> }).scaleLevels, { master_instance: 0, worker_instance: 0 });
+  const vnfcs = (rec?.instantiatedVnfInfo?.vnfcResourceInfo ?? []) as unknown[];
+  assert.equal(vnfcs.length, 3);
+  assert.equal((await store.getOp(err.opId))?.operationState, 'ROLLED_BACK');
 });
