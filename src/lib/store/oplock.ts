@@ -77,8 +77,6 @@ export function socketOperationLock(storeRoot: string, opts: { abstract?: boolea
   const key = (instanceId: string) => createHash('sha256').update(`${storeRoot}\0${instanceId}`).digest('hex').slice(0, 32);
   const address = (instanceId: string) => (abstract ? `\0vnflcm-op-${key(instanceId)}` : join(opts.lockDir ?? join(storeRoot, 'locks'), `op-${key(instanceId)}.sock`));
 
-  const conns = new Set<Socket>();
-
   const holder = (instanceId: string): Promise<LockOwner | 'unknown' | undefined> =>
     new Promise((resolve) => {
       const sock = createConnection({ path: address(instanceId) });
@@ -97,8 +95,9 @@ export function socketOperationLock(storeRoot: string, opts: { abstract?: boolea
       sock.on('error', () => done(connected ? 'unknown' : undefined));
     });
 
-  const listen = (path: string, owner: LockOwner): Promise<Server> =>
+  const listen = (path: string, owner: LockOwner): Promise<{ server: Server; conns: Set<Socket> }> =>
     new Promise((resolve, reject) => {
+      const conns = new Set<Socket>();
       const server = createServer((conn) => {
         conns.add(conn);
         conn.on('close', () => conns.delete(conn));
@@ -112,7 +111,7 @@ export function socketOperationLock(storeRoot: string, opts: { abstract?: boolea
         server.on('error', () => undefined);
         // The lock must not keep the process alive on its own.
         server.unref();
-        resolve(server);
+        resolve({ server, conns });
       });
     });
 
@@ -120,9 +119,9 @@ export function socketOperationLock(storeRoot: string, opts: { abstract?: boolea
     holder,
     async acquire(instanceId, owner) {
       const path = address(instanceId);
-      let server: Server;
+      let bound: { server: Server; conns: Set<Socket> };
       try {
-        server = await listen(path, owner);
+        bound = await listen(path, owner);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
         const h = await holder(instanceId);
@@ -130,13 +129,14 @@ export function socketOperationLock(storeRoot: string, opts: { abstract?: boolea
         // A socket file left by a dead owner: remove it and bind, under the store lock so that two
         // processes cleaning up at once cannot both end up "holding" it.
         const guard = opts.withStoreLock ?? (async <T>(_n: string, fn: () => Promise<T>) => fn());
-        server = await guard(`oplock-${key(instanceId)}`, async () => {
+        bound = await guard(`oplock-${key(instanceId)}`, async () => {
           const again = await holder(instanceId);
           if (again !== undefined) throw new OperationLockBusy(instanceId, again);
           await rm(path, { force: true });
           return listen(path, owner);
         });
       }
+      const { server, conns } = bound;
       return {
         owner,
         release: () =>
