@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -242,6 +243,37 @@ describe('failed and interrupted operations', { timeout: 60 * 60_000 }, () => {
     created.splice(created.indexOf(id), 1);
     assert.equal(await cloud.heat.findStack(`vnf-${id}`), null);
     assert.deepEqual(await imagesOf(id), []);
+  });
+
+  test('doctor: a stack without an instance and an instance whose stack is gone, each with a hint', async () => {
+    const orphanName = `vnf-${randomUUID()}`;
+    const orphan = await cloud.heat.createStack({
+      name: orphanName,
+      template: { heat_template_version: '2015-04-30', resources: { nothing: { type: 'OS::Heat::None' } } },
+      disableRollback: true,
+    });
+    try {
+      await cloud.heat.waitForStack({ id: orphan.id, stack_name: orphanName }, { expect: 'CREATE_COMPLETE', timeoutMs: 120_000 });
+      const id = await create(REG_IMG_ID);
+      await ok(['instantiate', id, params('doc.json', 'private_registry_param_file.json'), '-q']);
+      const stack = await cloud.heat.findStack(`vnf-${id}`);
+      assert.ok(stack);
+      await cloud.heat.deleteStack({ id: stack.id, stack_name: stack.stack_name });
+      await cloud.heat.waitForStack({ id: stack.id, stack_name: stack.stack_name }, { expect: 'DELETE_COMPLETE', timeoutMs: 300_000 });
+
+      const doc = await cli(['doctor', '-f', 'json']);
+      assert.equal(doc.code, 1, doc.stderr);
+      const findings = JSON.parse(doc.stdout) as Array<Record<string, string>>;
+      const orphanFinding = findings.find((f) => f.Subject === orphanName);
+      assert.equal(orphanFinding?.Check, 'orphan stack');
+      assert.match(orphanFinding?.Hint ?? '', new RegExp(`openstack stack delete ${orphan.id}`));
+      const missing = findings.find((f) => f.Subject === id);
+      assert.equal(missing?.Check, 'stack');
+      assert.match(missing?.Problem ?? '', /which is not in Heat/);
+      assert.match(missing?.Hint ?? '', new RegExp(`vnflcm heal ${id}`));
+    } finally {
+      await cloud.heat.deleteStack({ id: orphan.id, stack_name: orphanName });
+    }
   });
 
   test('scale of a VNF whose package ships its image uploads nothing and changes no server image; a killed scale-out is rolled back', async () => {
