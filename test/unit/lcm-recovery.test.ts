@@ -58,7 +58,12 @@ class RecordingCloud implements CloudOps {
   async findStack(name: string) {
     return this.stack && this.stack.name === name ? this.stack : undefined;
   }
+  failNextCreate = false;
   async createStack(name: string, spec: StackSpec) {
+    if (this.failNextCreate) {
+      this.failNextCreate = false;
+      throw new Error('Vnf instantiation failed: quota exceeded');
+    }
     this.created.push(spec);
     this.stack = { id: this.inv.stackId, name, status: 'CREATE_COMPLETE' };
     return { id: this.inv.stackId, name };
@@ -231,4 +236,25 @@ test('scale-out rollback: the added member is marked for removal and the stack g
   const vnfcs = (rec?.instantiatedVnfInfo?.vnfcResourceInfo ?? []) as unknown[];
   assert.equal(vnfcs.length, 3);
   assert.equal((await store.getOp(err.opId))?.operationState, 'ROLLED_BACK');
+});
+
+test('entire heal whose re-creation failed: retry does not delete again, uploads the image once, creates the stack', async () => {
+  const { store, cloud, env, id, request } = await setup();
+  await instantiate(env, id, request);
+  cloud.failNextCreate = true;
+  const { heal } = await import('../../src/lib/lcm/operations.js');
+  const err = (await heal(env, id, {}).catch((e: unknown) => e)) as OperationFailed;
+  assert.ok(err instanceof OperationFailed, String(err));
+  assert.equal(cloud.deletedStacks.length, 1);
+  assert.deepEqual(cloud.deletedImages, ['uploaded-1']);
+  assert.equal(cloud.uploads.length, 2, 'heal entire uploads the image again (the stack is re-created)');
+  const progress = recordingProgress();
+  env.progress = progress;
+  await retryOperation(env, (await store.getOp(err.opId))!);
+  assert.equal(cloud.deletedStacks.length, 1, 'the old stack is not deleted twice');
+  assert.equal(cloud.uploads.length, 2, 'the image uploaded by the failed run is reused');
+  assert.equal(cloud.created.length, 2);
+  assert.equal(workerImage((cloud.created[1] as StackSpec).parameters), 'uploaded-2');
+  assert.ok(progress.lines.some((l) => /^skipped delete stack vnf-.* \(deleted by the failed run\)$/.test(l)), progress.lines.join('\n'));
+  assert.equal((await store.getOp(err.opId))?.operationState, 'COMPLETED');
 });
