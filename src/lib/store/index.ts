@@ -15,6 +15,7 @@
  * (temp file + fsync + rename); read-modify-write of one record holds a lock on that record.
  */
 import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import { chmod, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CliError } from '../errors.js';
@@ -171,7 +172,8 @@ export class Store {
 
   /** The lock an operation holds on its instance for its whole run (store/oplock.ts). */
   opLock(): OperationLock {
-    this.operationLock ??= socketOperationLock(this.root, { withStoreLock: (name, fn) => this.withLock(name, fn) });
+    // One lock per store directory, however its path was spelled (relative, through a symlink).
+    this.operationLock ??= socketOperationLock(realpathSync(this.root), { lockDir: this.path('locks'), withStoreLock: (name, fn) => this.withLock(name, fn) });
     return this.operationLock;
   }
 

@@ -16,10 +16,10 @@
  * to implement `OperationLock`.
  */
 import { createHash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CliError } from '../errors.js';
 
 /** Who runs an operation: host, pid and when that process started (a reused pid has another start time). */
@@ -119,6 +119,7 @@ export function socketOperationLock(storeRoot: string, opts: { abstract?: boolea
     holder,
     async acquire(instanceId, owner) {
       const path = address(instanceId);
+      if (!abstract) await mkdir(dirname(path), { recursive: true, mode: 0o700 });
       let bound: { server: Server; conns: Set<Socket> };
       try {
         bound = await listen(path, owner);
