@@ -258,3 +258,14 @@ test('entire heal whose re-creation failed: retry does not delete again, uploads
   assert.ok(progress.lines.some((l) => /^skipped delete stack vnf-.* \(deleted by the failed run\)$/.test(l)), progress.lines.join('\n'));
   assert.equal((await store.getOp(err.opId))?.operationState, 'COMPLETED');
 });
+
+test('a scale or heal request Tacker would refuse records no occurrence (and so blocks nothing)', async () => {
+  const { store, env, id, request } = await setup();
+  await instantiate(env, id, request);
+  await assert.rejects(scale(env, id, { type: 'SCALE_OUT', aspectId: 'worker_instance', numberOfSteps: 5 }), /exceeds max_scale_level 2/);
+  await assert.rejects(scale(env, id, { type: 'SCALE_OUT', aspectId: 'nope' }), /Aspect nope is not a scaling aspect of flavour simple/);
+  const { heal } = await import('../../src/lib/lcm/operations.js');
+  await assert.rejects(heal(env, id, { vnfcInstanceId: ['nope'] }), /vnfcInstanceId nope is not a vnfcResourceInfo id of this instance/);
+  assert.deepEqual((await store.listOps()).map((o) => [o.operation, o.operationState]), [['INSTANTIATE', 'COMPLETED']]);
+  await scale(env, id, { type: 'SCALE_OUT', aspectId: 'worker_instance', numberOfSteps: 1 });
+});

@@ -174,6 +174,8 @@ export interface HealRequest {
 }
 
 export async function heal(env: LcmEnv, instanceId: string, request: HealRequest) {
+  const rec = await env.store.getInstance(instanceId);
+  if (rec) checkHeal(instanceId, internalOf(rec), request);
   return runOperation(env, instanceId, 'HEAL', request, 'INSTANTIATED', healBody(env, instanceId, request));
 }
 
@@ -183,16 +185,7 @@ function healBody(env: LcmEnv, instanceId: string, request: HealRequest) {
     const st = internalOf(instance);
     if (!st.stack || !st.request) throw new CliError(`VNF instance ${instanceId} has no stack recorded; terminate and instantiate it again`);
     const entire = ids.length === 0;
-    const targets = ids.map((id) => {
-      const ident = st.identities.find((i) => i.id === id);
-      if (!ident) {
-        throw new CliError(
-          `Heal Vnf failed for vnf ${instanceId}, vnfcInstanceId ${id} is not a vnfcResourceInfo id of this instance ` +
-            `(known: ${st.identities.map((i) => i.id).join(', ') || 'none'})`,
-        );
-      }
-      return ident;
-    });
+    const targets = checkHeal(instanceId, st, request);
     const cloudDone = run.resumed && run.op.checkpoint?.healStack === 'done';
     if (!cloudDone) await callHook(env, 'heal_start', instanceId, run.op.id, request, { heal: { entire, vnfcIds: ids } });
     if (cloudDone) {
@@ -251,7 +244,49 @@ export function membersToRemove(vnfcs: VnfcRef[], vduIds: string[], count: numbe
     .slice(0, count);
 }
 
+/**
+ * The checks Tacker makes before it accepts a scale (aspect, BaseHOT, levels within limits): a
+ * request that fails them is refused without recording an occurrence.
+ */
+export function checkScale(env: Pick<LcmEnv, 'flavour'>, levels: Record<string, number>, request: Pick<ScaleRequest, 'aspectId' | 'numberOfSteps'> & { type: string }) {
+  const aspect = env.flavour.scalingAspects[request.aspectId];
+  if (!aspect) {
+    throw new CliError(
+      `Aspect ${request.aspectId} is not a scaling aspect of flavour ${env.flavour.id} (aspects: ${Object.keys(env.flavour.scalingAspects).join(', ') || 'none'})`,
+    );
+  }
+  if (!env.flavour.baseHot) throw new CliError(`Flavour ${env.flavour.id} has no BaseHOT; scaling needs an OS::Heat::AutoScalingGroup`);
+  const steps = request.numberOfSteps ?? 1;
+  const cur = levels[aspect.id] ?? 0;
+  const next = request.type === 'SCALE_OUT' ? cur + steps : cur - steps;
+  if (next > aspect.maxScaleLevel) {
+    throw new CliError(
+      `Cannot scale out aspect ${aspect.id} by ${steps} step(s): scale level ${cur} + ${steps} exceeds max_scale_level ${aspect.maxScaleLevel}`,
+    );
+  }
+  if (next < 0) {
+    throw new CliError(`Cannot scale in aspect ${aspect.id} by ${steps} step(s): the scale level is ${cur}`);
+  }
+  return { aspect, steps, cur, next };
+}
+
+/** Tacker's check of a heal request's VNFC ids, before anything is recorded. */
+export function checkHeal(instanceId: string, st: InternalState, request: HealRequest) {
+  return (request.vnfcInstanceId ?? []).map((id) => {
+    const ident = st.identities.find((i) => i.id === id);
+    if (!ident) {
+      throw new CliError(
+        `Heal Vnf failed for vnf ${instanceId}, vnfcInstanceId ${id} is not a vnfcResourceInfo id of this instance ` +
+          `(known: ${st.identities.map((i) => i.id).join(', ') || 'none'})`,
+      );
+    }
+    return ident;
+  });
+}
+
 export async function scale(env: LcmEnv, instanceId: string, request: ScaleRequest) {
+  const rec = await env.store.getInstance(instanceId);
+  if (rec) checkScale(env, internalOf(rec).scaleLevels, request);
   return runOperation(env, instanceId, 'SCALE', request, 'INSTANTIATED', scaleBody(env, instanceId, request));
 }
 
@@ -267,26 +302,9 @@ function scaleBody(env: LcmEnv, instanceId: string, request: ScaleRequest) {
   return async (run: RunningOp, instance: VnfInstanceRecord) => {
     const st = internalOf(instance);
     if (!st.stack || !st.request) throw new CliError(`VNF instance ${instanceId} has no stack recorded`);
-    const aspect = env.flavour.scalingAspects[request.aspectId];
-    if (!aspect) {
-      throw new CliError(
-        `Aspect ${request.aspectId} is not a scaling aspect of flavour ${env.flavour.id} (aspects: ${Object.keys(env.flavour.scalingAspects).join(', ') || 'none'})`,
-      );
-    }
-    if (!env.flavour.baseHot) throw new CliError(`Flavour ${env.flavour.id} has no BaseHOT; scaling needs an OS::Heat::AutoScalingGroup`);
-    const steps = request.numberOfSteps ?? 1;
     const saved = run.op.checkpoint?.scale as ScaleCheckpoint | undefined;
     const fromLevels = saved?.fromLevels ?? st.scaleLevels;
-    const cur = fromLevels[aspect.id] ?? 0;
-    const next = request.type === 'SCALE_OUT' ? cur + steps : cur - steps;
-    if (next > aspect.maxScaleLevel) {
-      throw new CliError(
-        `Cannot scale out aspect ${aspect.id} by ${steps} step(s): scale level ${cur} + ${steps} exceeds max_scale_level ${aspect.maxScaleLevel}`,
-      );
-    }
-    if (next < 0) {
-      throw new CliError(`Cannot scale in aspect ${aspect.id} by ${steps} step(s): the scale level is ${cur}`);
-    }
+    const { aspect, steps, cur, next } = checkScale(env, fromLevels, request);
     const levels = saved?.levels ?? { ...fromLevels, [aspect.id]: next };
     const vdus = aspectVdus(env.flavour, aspect.id);
     const current = await currentVnfcsOf(env, instanceId);

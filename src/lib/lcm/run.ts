@@ -145,6 +145,8 @@ async function instantiatedEnv(store: Store, id: string, flags: OpFlags, action:
 
 export async function runHeal(store: Store, id: string, body: Record<string, unknown>, flags: OpFlags, say: Say): Promise<void> {
   const env = await instantiatedEnv(store, id, flags, 'heal');
+  const { checkHeal } = await import('./operations.js');
+  checkHeal(id, internalOf(await getInstance(store, id)), body);
   say(`Heal request for VNF Instance ${id} has been accepted.`);
   armSignals(env);
   const t0 = Date.now();
@@ -159,6 +161,9 @@ export async function runHeal(store: Store, id: string, body: Record<string, unk
 
 export async function runScale(store: Store, id: string, body: Record<string, unknown>, flags: OpFlags, say: Say): Promise<void> {
   const env = await instantiatedEnv(store, id, flags, 'scale');
+  const { checkScale } = await import('./operations.js');
+  const steps = typeof body.numberOfSteps === 'number' ? body.numberOfSteps : undefined;
+  checkScale(env, internalOf(await getInstance(store, id)).scaleLevels, { aspectId: String(body.aspectId), type: String(body.type), numberOfSteps: steps });
   say(`Scale request for VNF Instance ${id} has been accepted.`);
   armSignals(env);
   const t0 = Date.now();
