@@ -7,11 +7,15 @@ import Complete from './complete.js';
 import Completion from './completion.js';
 import Create from './create.js';
 import Delete from './delete.js';
+import Doctor from './doctor.js';
 import Heal from './heal.js';
 import Help from './help.js';
 import Instantiate from './instantiate.js';
 import List from './list.js';
+import OpFail from './op/fail.js';
 import OpList from './op/list.js';
+import OpRetry from './op/retry.js';
+import OpRollback from './op/rollback.js';
 import OpShow from './op/show.js';
 import PackageAdd from './package/add.js';
 import PackageDelete from './package/delete.js';
@@ -32,11 +36,15 @@ export const COMMANDS = {
   completion: Completion,
   create: Create,
   delete: Delete,
+  doctor: Doctor,
   heal: Heal,
   help: Help,
   instantiate: Instantiate,
   list: List,
+  'op:fail': OpFail,
   'op:list': OpList,
+  'op:retry': OpRetry,
+  'op:rollback': OpRollback,
   'op:show': OpShow,
   'package:add': PackageAdd,
   'package:delete': PackageDelete,

@@ -188,7 +188,7 @@ describe('LCM against the real OpenStack', { timeout: 30 * 60_000 }, () => {
     assert.equal(await cloud.heat.findStack(`vnf-${id}`), null);
   });
 
-  test('a Heat failure ends FAILED_TEMP with Heat\'s reason; terminate cleans the failed stack up', async () => {
+  test('a Heat failure ends FAILED_TEMP with Heat\'s reason; after op fail, terminate cleans the failed stack up', async () => {
     const id = await create(REG_ID);
     const params = paramFile('bad-ip.json', 'private_registry_param_file.json', (p) => {
       const vl = (p.extVirtualLinks as Array<{ extCps: Array<{ cpConfig: Array<{ cpProtocolData: Array<Record<string, unknown>> }> }> }>)[0];
@@ -207,7 +207,11 @@ describe('LCM against the real OpenStack', { timeout: 30 * 60_000 }, () => {
     assert.ok(await cloud.heat.findStack(`vnf-${id}`), 'the failed stack is still there');
     const del = await cli(['delete', id]);
     assert.equal(del.code, 1);
-    assert.match(del.stderr, /still has stack vnf-.* from a failed instantiate\. Run 'vnflcm terminate/);
+    assert.match(del.stderr, /in status ERROR\. Cannot delete while the vnf is in this state\./);
+    await ok(['op', 'fail', opId]);
+    const del2 = await cli(['delete', id]);
+    assert.equal(del2.code, 1);
+    assert.match(del2.stderr, /still has stack vnf-.* from a failed instantiate\. Run 'vnflcm terminate/);
     await ok(['terminate', id, '--D', '-q']);
     instances.splice(instances.indexOf(id), 1);
     assert.equal(await cloud.heat.findStack(`vnf-${id}`), null);

@@ -117,7 +117,7 @@ describe('private registry VNF through the CLI', { timeout: 40 * 60_000 }, () =>
     assert.equal(await answersV2(endpoint), 200);
   });
 
-  test('a wrong SSH password ends FAILED_TEMP naming the host and user (exit 5); a re-run completes', async () => {
+  test('a wrong SSH password ends FAILED_TEMP naming the host and user (exit 5); after op fail a new instantiate completes', async () => {
     const id = await create();
     const file = params('reg-badpw.json', (p) => {
       installParam(p).ssh_password = 'not-the-password';
@@ -127,9 +127,15 @@ describe('private registry VNF through the CLI', { timeout: 40 * 60_000 }, () =>
     assert.match(r.stderr, /failed \(operation [0-9a-f-]+ is FAILED_TEMP\): .*ubuntu@10\.250\.0\.\d+/s);
     assert.ok(!r.stderr.includes('not-the-password'), 'the password is never printed');
 
-    // Re-running instantiate after the failure reuses the stack and completes.
+    // The FAILED_TEMP occurrence blocks a new instantiate; retrying it with the stored request would
+    // fail the same way, so the operator gives it up and instantiates again: the stack is reused.
+    const opId = /operation ([0-9a-f-]{36})/.exec(r.stderr)?.[1] ?? '';
+    const blocked = await cli(['instantiate', id, params('reg-retry.json')]);
+    assert.equal(blocked.code, 1);
+    assert.match(blocked.stderr, /in status ERROR\. Cannot instantiate while the vnf is in this state\./);
+    await ok(['op', 'fail', opId]);
     const again = await ok(['instantiate', id, params('reg-retry.json')]);
-    assert.match(again.stderr, /stack vnf-[0-9a-f-]+ exists \(CREATE_COMPLETE\); reusing it/);
+    assert.match(again.stderr, /= create stack vnf-[0-9a-f-]+ \(exists, CREATE_COMPLETE\)/);
     assert.equal(await answersV2(await endpointOf(id)), 200);
   });
 });

@@ -21,7 +21,9 @@ export default class OpList extends BaseCommand {
     const { OP_LIST_COLUMNS, opRow, opResponse } = await import('../../lib/views/op.js');
     const { parseFilter } = await import('../../lib/views/filter.js');
     const match = flags.filter ? parseFilter(flags.filter) : () => true;
-    const ops = (await (await Store.open()).listOps()).filter((op) => match(opResponse(op)));
+    const { reconcileOps } = await import('../../lib/lcm/operation.js');
+    const store = await Store.open();
+    const ops = (await reconcileOps(store, await store.listOps())).filter((op) => match(opResponse(op)));
     const excluded = new Set((flags['exclude-fields'] ?? '').split(','));
     const keep = OP_LIST_COLUMNS.map((c, i) => [c, i] as const).filter(([c]) => !excluded.has(c));
     await this.printResult(

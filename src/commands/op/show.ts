@@ -12,8 +12,10 @@ export default class OpShow extends BaseCommand {
     const { args, flags } = await this.parse(OpShow);
     const { Store } = await import('../../lib/store/index.js');
     const { opShow } = await import('../../lib/views/op.js');
-    const op = await (await Store.open()).getOp(args['vnf-lcm-op-occ-id']);
+    const store = await Store.open();
+    const op = await store.getOp(args['vnf-lcm-op-occ-id']);
     if (!op) throw new CliError('table vnf_lcm_op_occs not Found');
-    await this.printResult(opShow(op), flags);
+    const { reconcileOp } = await import('../../lib/lcm/operation.js');
+    await this.printResult(opShow(await reconcileOp(store, op)), flags);
   }
 }

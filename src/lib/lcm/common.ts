@@ -5,6 +5,7 @@ import type { CloudOps, StackRef } from './cloud-ops.js';
 import { runHook, type HookContext, type ProgressSink, type VnfcRef } from './hooks.js';
 import type { LcmHookName } from '../package/model.js';
 import { buildVnfInfo, type VnfcIdentity } from './vnf-info.js';
+import type { Interrupt } from './tracker.js';
 
 /** What vnflcm keeps about an instance beyond the API view (`record.internal`). */
 export interface InternalState {
@@ -16,6 +17,8 @@ export interface InternalState {
   scaleLevels: Record<string, number>;
   /** Glance images this instance uploaded (deleted on terminate and entire heal). */
   images: string[];
+  /** The uploaded image of each VDU that ships one (reused by scale and VNFC heal, never uploaded again). */
+  imageByVdu: Record<string, string>;
   vimId: string | null;
   /** Cloud selection used at instantiate (vimId or the default cloud), reused by later operations. */
   cloud?: { vimName?: string; osCloud?: string };
@@ -30,6 +33,7 @@ export function internalOf(rec: VnfInstanceRecord): InternalState {
     ids: i.ids ?? { extCp: {}, vl: {} },
     scaleLevels: i.scaleLevels ?? {},
     images: i.images ?? [],
+    imageByVdu: i.imageByVdu ?? {},
     vimId: i.vimId ?? null,
     cloud: i.cloud,
   };
@@ -48,6 +52,10 @@ export interface LcmEnv {
   flavour: Flavour;
   progress: ProgressSink;
   options: LcmOptions;
+  /** Set by the command glue: Ctrl-C / SIGTERM stop the operation between steps (lcm/tracker.ts). */
+  interrupt?: Interrupt;
+  /** How long an interrupt waits for running steps (default INTERRUPT_GRACE_MS). */
+  interruptGraceMs?: number;
 }
 
 /** Read the stack, rebuild instantiatedVnfInfo (keeping VNFC ids where resources survive) and store it. */

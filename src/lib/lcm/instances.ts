@@ -58,12 +58,9 @@ export async function deleteInstance(store: Store, id: string): Promise<void> {
   await store.withLock(`instance-${id}`, async () => {
     const rec = await store.getInstance(id);
     if (!rec) throw instanceNotFound(id);
-    if (rec.activeOpId) {
-      const op = await store.getOp(rec.activeOpId);
-      if (op && (op.operationState === 'STARTING' || op.operationState === 'PROCESSING')) {
-        throw wrongState(id, 'task_state', `${op.operation}ING`.replace('EING', 'ING'), 'delete');
-      }
-    }
+    const { blockingReason } = await import('./operation.js');
+    const blocked = await blockingReason(store, rec, 'delete');
+    if (blocked) throw blocked;
     if (rec.instantiationState !== 'NOT_INSTANTIATED') {
       throw wrongState(id, 'instantiation_state', rec.instantiationState, 'delete');
     }

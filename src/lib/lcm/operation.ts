@@ -1,13 +1,22 @@
 /**
  * LCM operation occurrences: every instantiate/heal/scale/terminate is recorded
- * STARTING -> PROCESSING -> COMPLETED | FAILED_TEMP, with start/end times, the request, the error
- * detail and the resource changes, readable with `vnflcm op list|show`.
- * Only one operation may run on an instance at a time.
+ * STARTING -> PROCESSING -> COMPLETED | FAILED_TEMP, and a FAILED_TEMP one is resolved by the
+ * operator: retry (-> PROCESSING again), rollback (-> ROLLING_BACK -> ROLLED_BACK) or fail (-> FAILED),
+ * Tacker's v1 model. While an occurrence of an instance is FAILED_TEMP, no other operation starts on
+ * that instance (Tacker: the VNF is in status ERROR).
+ *
+ * An operation holds the instance's operation lock (store/oplock.ts) for its whole run and records
+ * its owner token; `reconcileOps` turns an occurrence left STARTING/PROCESSING/ROLLING_BACK by a
+ * process that is gone into FAILED_TEMP saying so. Every command that reads occurrences calls it.
  */
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { CliError, errorMessage } from '../errors.js';
-import type { LcmOperation, OpOccRecord, Store, VnfInstanceRecord } from '../store/index.js';
+import { ownerToken, OperationLockBusy, sameOwner, type HeldLock, type LockOwner } from '../store/oplock.js';
+import type { LcmOperation, OperationState, OpOccRecord, OpStepRef, Store, VnfInstanceRecord } from '../store/index.js';
 import { wrongState } from './instances.js';
+import type { LcmEnv } from './common.js';
+import { describeStep, exitCodeOfSignal, InterruptedError, StepTracker, type InterruptSignal } from './tracker.js';
 
 const TASK_STATE: Record<LcmOperation, string> = {
   INSTANTIATE: 'INSTANTIATING',
@@ -18,7 +27,7 @@ const TASK_STATE: Record<LcmOperation, string> = {
   CHANGE_EXT_CONN: 'CHANGING',
 };
 
-const ACTION: Record<LcmOperation, string> = {
+export const ACTION: Record<LcmOperation, string> = {
   INSTANTIATE: 'instantiate',
   HEAL: 'heal',
   SCALE: 'scale',
@@ -27,99 +36,424 @@ const ACTION: Record<LcmOperation, string> = {
   CHANGE_EXT_CONN: 'change_ext_conn',
 };
 
+const RUNNING: ReadonlySet<OperationState> = new Set(['STARTING', 'PROCESSING', 'ROLLING_BACK']);
+
+/** How long an interrupted operation waits for its running steps to end before it is recorded and left. */
+export const INTERRUPT_GRACE_MS = 15_000;
+
 export interface RunningOp {
   op: OpOccRecord;
   /** Record resource changes (merged into the occurrence when it ends). */
   changes: Record<string, unknown>;
+  /** true when this run continues a FAILED_TEMP occurrence (`op retry`). */
+  resumed: boolean;
+  /** Save what a retry or rollback needs (merged into the occurrence's checkpoint now). */
+  checkpoint(patch: Record<string, unknown>): Promise<void>;
 }
 
 export class OperationFailed extends CliError {
   readonly opId: string;
-  constructor(opId: string, detail: string, exitCode: number) {
+  readonly where: OpStepRef | undefined;
+  constructor(opId: string, detail: string, exitCode: number, where?: OpStepRef) {
     super(detail, exitCode);
     this.opId = opId;
+    this.where = where;
+  }
+}
+
+/** The operation stopped on Ctrl-C / SIGTERM and is recorded FAILED_TEMP; the process should exit now. */
+export class OperationInterrupted extends CliError {
+  readonly opId: string;
+  readonly signal: InterruptSignal;
+  constructor(opId: string, signal: InterruptSignal, detail: string) {
+    super(detail, exitCodeOfSignal(signal));
+    this.opId = opId;
+    this.signal = signal;
+  }
+}
+
+/** Tacker's 409 texts for the operations on occurrences. */
+export const conflict = {
+  retry: (state: string) => new CliError(`Cannot proceed with operation_state ${state}`),
+  rollbackState: () => new CliError('OperationState IS NOT FAILED_TEMP'),
+  rollbackOperation: () => new CliError('OPERATION IS NOT INSTANTIATE/SCALE'),
+  rollbackScaleIn: () => new CliError('SCALE_IN CAN NOT ROLLBACK'),
+  fail: (state: string) => new CliError(`Transitions to FAIL from state ${state} is not allowed`),
+};
+
+export function opNotFound(): CliError {
+  return new CliError('table vnf_lcm_op_occs not Found');
+}
+
+/** The commands that resolve a FAILED_TEMP occurrence (printed after a failure or an interrupt). */
+export function resolveHint(opId: string, operation?: LcmOperation, params?: Record<string, unknown>): string {
+  const rollback = operation === 'INSTANTIATE' || (operation === 'SCALE' && params?.type === 'SCALE_OUT');
+  return `Continue with 'vnflcm op retry ${opId}'${rollback ? `, undo with 'vnflcm op rollback ${opId}'` : ''}, or give up with 'vnflcm op fail ${opId}'.`;
+}
+
+// ---- reconciliation ----------------------------------------------------------------------------
+
+/**
+ * Occurrences left running by a process that is gone become FAILED_TEMP. 'Gone' means: recorded on
+ * this host and the instance's operation lock is free or held for another run. An occurrence owned
+ * by another host is left alone (the lock is per machine): `vnflcm doctor` reports it.
+ * Returns the occurrences as they are after reconciliation.
+ */
+export async function reconcileOps(store: Store, ops?: OpOccRecord[]): Promise<OpOccRecord[]> {
+  const all = ops ?? (await store.listOps());
+  if (!all.some((o) => RUNNING.has(o.operationState))) return all;
+  return Promise.all(all.map((o) => (RUNNING.has(o.operationState) ? reconcileOp(store, o) : o)));
+}
+
+export async function reconcileOp(store: Store, op: OpOccRecord, heldByMe?: HeldLock): Promise<OpOccRecord> {
+  if (!RUNNING.has(op.operationState)) return op;
+  if (op.owner && op.owner.host !== hostname()) return op;
+  if (!heldByMe) {
+    const h = await store.opLock().holder(op.vnfInstanceId);
+    if (h === 'unknown') return op;
+    if (h && h.opId === op.id && (!op.owner || sameOwner(h, op.owner))) return op;
+    if (!op.owner && op.pid && !h && pidAlive(op.pid)) return op; // a run by an older vnflcm, without the lock
+  }
+  return store.updateOp(op.id, (cur) => {
+    if (!RUNNING.has(cur.operationState) || cur.stateEnteredTime !== op.stateEnteredTime) return cur;
+    const who = cur.owner ? `pid ${cur.owner.pid} on ${cur.owner.host}, started ${cur.owner.startedAt}` : `pid ${cur.pid ?? '?'}`;
+    const running = cur.runningSteps ?? [];
+    const where = running[0];
+    const lastAt = [cur.stateEnteredTime, ...running.map((s) => s.at)].sort().at(-1);
+    const now = new Date().toISOString();
+    return {
+      ...cur,
+      operationState: 'FAILED_TEMP',
+      stateEnteredTime: now,
+      endTime: now,
+      error: {
+        title: `${ACTION[cur.operation]} interrupted at ${describeStep(where)}`,
+        status: 500,
+        detail:
+          `Interrupted: the vnflcm process running this operation (${who}) ended without recording an outcome, ` +
+          `during ${describeStep(where)} (last progress at ${lastAt}); found at ${now}.`,
+      },
+      failedStep: where ?? cur.failedStep,
+      runningSteps: [],
+    };
+  });
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
 /**
- * Start an operation on an instance: checks its state (`required`) and that nothing else runs on it,
- * records the occurrence, runs `body`, and records the outcome. Errors become FAILED_TEMP with the
- * error text as detail and are re-thrown as OperationFailed (exit code of the original error).
+ * Why the instance cannot start `action` now, or undefined: an operation running on it, or an
+ * occurrence left FAILED_TEMP (Tacker: "Vnf <id> in status ERROR").
+ */
+export async function blockingReason(store: Store, rec: VnfInstanceRecord, action: string, heldByMe?: HeldLock): Promise<CliError | undefined> {
+  if (!rec.activeOpId) return undefined;
+  let op = await store.getOp(rec.activeOpId);
+  if (!op) return undefined;
+  op = await reconcileOp(store, op, heldByMe);
+  if (RUNNING.has(op.operationState)) return wrongState(rec.id, 'task_state', TASK_STATE[op.operation], action);
+  if (op.operationState === 'FAILED_TEMP') {
+    return new CliError(
+      `Vnf ${rec.id} in status ERROR. Cannot ${action} while the vnf is in this state.\n` +
+        `Operation ${op.id} (${op.operation}) is FAILED_TEMP: ${resolveHint(op.id, op.operation, op.operationParams)}`,
+    );
+  }
+  return undefined;
+}
+
+// ---- running ------------------------------------------------------------------------------------
+
+async function takeLock(store: Store, instanceId: string, opId: string, action: string): Promise<HeldLock> {
+  const owner: LockOwner = { ...ownerToken(), opId };
+  try {
+    return await store.opLock().acquire(instanceId, owner);
+  } catch (err) {
+    if (!(err instanceof OperationLockBusy)) throw err;
+    const other = err.holder === 'unknown' ? undefined : await store.getOp(err.holder.opId);
+    throw wrongState(instanceId, 'task_state', other ? TASK_STATE[other.operation] : 'PROCESSING', action);
+  }
+}
+
+/**
+ * Start an operation on an instance: takes the instance's operation lock, checks its state
+ * (`required`) and that no occurrence blocks it, records the occurrence, runs `body`, and records
+ * the outcome. Errors become FAILED_TEMP (the failed step in error.title) and are re-thrown as
+ * OperationFailed (exit code of the original error); an interrupt as OperationInterrupted.
  */
 export async function runOperation<T>(
-  store: Store,
+  env: LcmEnv,
   instanceId: string,
   operation: LcmOperation,
   params: Record<string, unknown>,
   required: VnfInstanceRecord['instantiationState'] | ((rec: VnfInstanceRecord) => boolean),
   body: (run: RunningOp, instance: VnfInstanceRecord) => Promise<T>,
 ): Promise<{ result: T; op: OpOccRecord }> {
+  const { store } = env;
   const now = new Date().toISOString();
   const id = randomUUID();
-  const op: OpOccRecord = {
-    id,
-    operationState: 'STARTING',
-    stateEnteredTime: now,
-    startTime: now,
-    vnfInstanceId: instanceId,
-    grantId: null,
-    operation,
-    isAutomaticInvocation: false,
-    operationParams: params,
-    isCancelPending: false,
-    cancelMode: null,
-    error: null,
-    logFile: store.opLogFile(id),
-  };
-  const instance = await store.updateInstance(instanceId, async (rec) => {
-    if (rec.activeOpId) {
-      const other = await store.getOp(rec.activeOpId);
-      if (other && (other.operationState === 'STARTING' || other.operationState === 'PROCESSING') && isAlive(other)) {
-        throw wrongState(instanceId, 'task_state', TASK_STATE[other.operation], ACTION[operation]);
-      }
-    }
-    if (typeof required === 'function' ? !required(rec) : rec.instantiationState !== required) {
-      throw wrongState(instanceId, 'instantiation_state', rec.instantiationState, ACTION[operation]);
-    }
-    await store.putOp({ ...op, pid: process.pid });
-    return { ...rec, activeOpId: op.id };
-  });
-  const run: RunningOp = { op, changes: {} };
-  await setState(store, op, 'PROCESSING');
+  const held = await takeLock(store, instanceId, id, ACTION[operation]);
+  let instance: VnfInstanceRecord;
+  let op: OpOccRecord;
   try {
-    const result = await body(run, instance);
-    op.resourceChanges = run.changes;
-    op.endTime = new Date().toISOString();
-    await setState(store, op, 'COMPLETED');
-    return { result, op };
+    op = {
+      id,
+      operationState: 'STARTING',
+      stateEnteredTime: now,
+      startTime: now,
+      vnfInstanceId: instanceId,
+      grantId: null,
+      operation,
+      isAutomaticInvocation: false,
+      operationParams: params,
+      isCancelPending: false,
+      cancelMode: null,
+      error: null,
+      logFile: store.opLogFile(id),
+      owner: ownerToken(),
+    };
+    instance = await store.updateInstance(instanceId, async (rec) => {
+      const blocked = await blockingReason(store, rec, ACTION[operation], held);
+      if (blocked) throw blocked;
+      if (typeof required === 'function' ? !required(rec) : rec.instantiationState !== required) {
+        throw wrongState(instanceId, 'instantiation_state', rec.instantiationState, ACTION[operation]);
+      }
+      await store.putOp(op);
+      return { ...rec, activeOpId: op.id };
+    });
   } catch (err) {
-    const detail = errorMessage(err);
-    op.error = { title: `${ACTION[operation]} failed`, status: 500, detail };
-    op.resourceChanges = run.changes;
-    op.endTime = new Date().toISOString();
-    await setState(store, op, 'FAILED_TEMP');
-    const code = err instanceof CliError ? err.exitCode : 1;
-    throw new OperationFailed(op.id, detail, code);
-  } finally {
-    await store.updateInstance(instanceId, (rec) => (rec.activeOpId === op.id ? { ...rec, activeOpId: null } : rec)).catch(() => undefined);
+    await held.release();
+    throw err;
+  }
+  return execute(env, op, instance, held, 'PROCESSING', 'COMPLETED', false, body);
+}
+
+/**
+ * Continue (`retry`) or undo (`rollback`) a FAILED_TEMP occurrence: same lock and bookkeeping as
+ * runOperation; the occurrence goes back to PROCESSING (ends COMPLETED) or to ROLLING_BACK (ends
+ * ROLLED_BACK), and to FAILED_TEMP again on failure.
+ */
+export async function resumeOperation<T>(
+  env: LcmEnv,
+  opId: string,
+  mode: 'retry' | 'rollback',
+  body: (run: RunningOp, instance: VnfInstanceRecord) => Promise<T>,
+): Promise<{ result: T; op: OpOccRecord }> {
+  const { store } = env;
+  const first = await store.getOp(opId);
+  if (!first) throw opNotFound();
+  const held = await takeLock(store, first.vnfInstanceId, opId, mode);
+  let op: OpOccRecord;
+  let instance: VnfInstanceRecord;
+  try {
+    const cur = await reconcileOp(store, first, held);
+    checkResumable(cur, mode);
+    await checkLatest(store, cur);
+    instance = await store.updateInstance(cur.vnfInstanceId, (rec) => ({ ...rec, activeOpId: cur.id }));
+    op = await store.updateOp(opId, (o) => {
+      checkResumable(o, mode);
+      return { ...o, owner: ownerToken(), error: null, endTime: undefined, runningSteps: [] };
+    });
+  } catch (err) {
+    await held.release();
+    throw err;
+  }
+  return mode === 'retry'
+    ? execute(env, op, instance, held, 'PROCESSING', 'COMPLETED', true, body)
+    : execute(env, op, instance, held, 'ROLLING_BACK', 'ROLLED_BACK', true, body);
+}
+
+/** Tacker's conflict rules for retry and rollback. */
+export function checkResumable(op: OpOccRecord, mode: 'retry' | 'rollback'): void {
+  if (mode === 'retry') {
+    if (op.operationState !== 'FAILED_TEMP') throw conflict.retry(op.operationState);
+    return;
+  }
+  if (op.operationState !== 'FAILED_TEMP') throw conflict.rollbackState();
+  if (op.operation !== 'INSTANTIATE' && op.operation !== 'SCALE') throw conflict.rollbackOperation();
+  if (op.operation === 'SCALE' && op.operationParams.type === 'SCALE_IN') throw conflict.rollbackScaleIn();
+}
+
+/** Only the instance's latest occurrence can be continued or undone: later operations built on what it left. */
+async function checkLatest(store: Store, op: OpOccRecord): Promise<void> {
+  const later = (await store.listOps()).filter((o) => o.vnfInstanceId === op.vnfInstanceId && o.startTime > op.startTime);
+  if (later.length > 0) {
+    throw new CliError(
+      `Operation ${op.id} is not the latest operation of VNF instance ${op.vnfInstanceId} (operation ${later[0]?.id} came after it); ` +
+        `only 'vnflcm op fail ${op.id}' applies to it.`,
+    );
   }
 }
 
-async function setState(store: Store, op: OpOccRecord, state: OpOccRecord['operationState']): Promise<void> {
-  op.operationState = state;
-  op.stateEnteredTime = new Date().toISOString();
-  op.pid = state === 'PROCESSING' || state === 'STARTING' ? process.pid : undefined;
-  await store.putOp(op);
+async function execute<T>(
+  env: LcmEnv,
+  start: OpOccRecord,
+  instance: VnfInstanceRecord,
+  held: HeldLock,
+  runningState: OperationState,
+  doneState: OperationState,
+  resumed: boolean,
+  body: (run: RunningOp, instance: VnfInstanceRecord) => Promise<T>,
+): Promise<{ result: T; op: OpOccRecord }> {
+  const { store } = env;
+  const opId = start.id;
+  const save = (patch: Partial<OpOccRecord>) => store.updateOp(opId, (cur) => ({ ...cur, ...patch }));
+  const saveSteps = coalesce((running: OpStepRef[]) => save({ runningSteps: running }).then(() => undefined));
+  const tracker = new StepTracker(env.progress, saveSteps, env.interrupt);
+  const outer = env.progress;
+  env.progress = tracker;
+  const run: RunningOp = {
+    op: start,
+    changes: {},
+    resumed,
+    checkpoint: async (patch) => {
+      await store.updateOp(opId, (cur) => ({ ...cur, checkpoint: { ...(cur.checkpoint ?? {}), ...patch } }));
+    },
+  };
+  try {
+    run.op = await save({ operationState: runningState, stateEnteredTime: new Date().toISOString(), pid: undefined });
+    try {
+      const result = await untilInterrupted(body(run, instance), env);
+      await saveSteps.flush();
+      const op = await save({
+        operationState: doneState,
+        stateEnteredTime: new Date().toISOString(),
+        endTime: new Date().toISOString(),
+        resourceChanges: { ...(run.op.resourceChanges ?? {}), ...run.changes },
+        runningSteps: [],
+        failedStep: undefined,
+      });
+      await clearActive(store, op);
+      return { result, op };
+    } catch (err) {
+      await saveSteps.flush();
+      const where = tracker.where();
+      const at = describeStep(where);
+      const now = new Date().toISOString();
+      if (err instanceof InterruptedError) {
+        const detail = `Interrupted by ${err.signal} at ${at}, at ${now}.`;
+        await save({
+          operationState: 'FAILED_TEMP',
+          stateEnteredTime: now,
+          endTime: now,
+          error: { title: `${ACTION[start.operation]} interrupted at ${at}`, status: 500, detail },
+          resourceChanges: { ...(run.op.resourceChanges ?? {}), ...run.changes },
+          runningSteps: [],
+          failedStep: where,
+        });
+        throw new OperationInterrupted(opId, err.signal, `interrupted at ${at}`);
+      }
+      const detail = errorMessage(err);
+      await save({
+        operationState: 'FAILED_TEMP',
+        stateEnteredTime: now,
+        endTime: now,
+        error: { title: `${runningState === 'ROLLING_BACK' ? 'rollback' : ACTION[start.operation]} failed at ${at}`, status: 500, detail },
+        resourceChanges: { ...(run.op.resourceChanges ?? {}), ...run.changes },
+        runningSteps: [],
+        failedStep: where,
+      });
+      throw new OperationFailed(opId, detail, err instanceof CliError ? err.exitCode : 1, where);
+    }
+  } finally {
+    env.progress = outer;
+    await held.release();
+  }
 }
 
-/** An occurrence left in PROCESSING by a process that died (Ctrl-C, crash) does not block forever. */
-function isAlive(op: OpOccRecord): boolean {
-  const pid = op.pid;
-  if (!pid) return true;
+/** Mark the occurrence ended for good (COMPLETED, ROLLED_BACK, FAILED): the instance is free again. */
+export async function clearActive(store: Store, op: OpOccRecord): Promise<void> {
+  await store.updateInstance(op.vnfInstanceId, (rec) => (rec.activeOpId === op.id ? { ...rec, activeOpId: null } : rec)).catch(() => undefined);
+}
+
+/**
+ * Run the body; when an interrupt is requested, give the running steps a bounded time to end (the
+ * tracker refuses new ones), then report the interrupt even if they are still running.
+ */
+async function untilInterrupted<T>(work: Promise<T>, env: LcmEnv): Promise<T> {
+  const interrupt = env.interrupt;
+  if (!interrupt) return work;
+  type Outcome = { ok: true; value: T } | { ok: false; err: unknown } | { interrupted: InterruptSignal };
+  const settled: Promise<Outcome> = work.then(
+    (value) => ({ ok: true as const, value }),
+    (err: unknown) => ({ ok: false as const, err }),
+  );
+  const first = await Promise.race([settled, interrupt.requested.then((s) => ({ interrupted: s }) as Outcome)]);
+  let outcome = first;
+  if ('interrupted' in first) {
+    env.progress.info(`${first.interrupted}: no new steps; waiting up to ${INTERRUPT_GRACE_MS / 1000} s for the running ones (Ctrl-C again to leave now)`);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<Outcome>((resolve) => {
+      timer = setTimeout(() => resolve(first), env.interruptGraceMs ?? INTERRUPT_GRACE_MS);
+    });
+    outcome = await Promise.race([settled, grace]);
+    clearTimeout(timer);
+    if ('ok' in outcome && !outcome.ok && !(outcome.err instanceof InterruptedError)) {
+      // A step that was cut short by the interrupt fails on its own; report the interrupt.
+      outcome = first;
+    }
+  }
+  if ('interrupted' in outcome) throw new InterruptedError(outcome.interrupted);
+  if (outcome.ok) return outcome.value;
+  throw outcome.err;
+}
+
+/** Serialize writes of the latest value: at most one in flight, the newest one written last. */
+function coalesce(write: (v: OpStepRef[]) => Promise<void>): ((v: OpStepRef[]) => void) & { flush(): Promise<void> } {
+  let pending: OpStepRef[] | undefined;
+  let inFlight: Promise<void> | undefined;
+  const pump = (): Promise<void> => {
+    if (inFlight || pending === undefined) return inFlight ?? Promise.resolve();
+    const v = pending;
+    pending = undefined;
+    inFlight = write(v)
+      .catch(() => undefined)
+      .then(() => {
+        inFlight = undefined;
+        return pump();
+      });
+    return inFlight;
+  };
+  const fn = (v: OpStepRef[]) => {
+    pending = v;
+    void pump();
+  };
+  return Object.assign(fn, {
+    flush: async () => {
+      while (inFlight || pending !== undefined) await pump();
+    },
+  });
+}
+
+/**
+ * `vnflcm op fail`: a FAILED_TEMP occurrence becomes FAILED (terminal) and the instance is free again
+ * (e.g. for terminate). Taken under the instance's operation lock so that it cannot race a retry.
+ */
+export async function failOperation(store: Store, opId: string): Promise<OpOccRecord> {
+  const first = await store.getOp(opId);
+  if (!first) throw opNotFound();
+  let held: HeldLock;
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+    held = await store.opLock().acquire(first.vnfInstanceId, { ...ownerToken(), opId });
+  } catch (err) {
+    if (err instanceof OperationLockBusy) throw conflict.fail(first.operationState === 'FAILED_TEMP' ? 'PROCESSING' : first.operationState);
+    throw err;
+  }
+  try {
+    await reconcileOp(store, first, held);
+    const op = await store.updateOp(opId, (cur) => {
+      if (cur.operationState !== 'FAILED_TEMP') throw conflict.fail(cur.operationState);
+      const now = new Date().toISOString();
+      return { ...cur, operationState: 'FAILED', stateEnteredTime: now, runningSteps: [] };
+    });
+    await clearActive(store, op);
+    return op;
+  } finally {
+    await held.release();
   }
 }

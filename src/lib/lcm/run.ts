@@ -1,7 +1,10 @@
 /**
- * What the operation commands share: load and validate inputs before any cloud call, open the
- * cloud, print the real client's "... has been accepted." line, run the operation synchronously
- * with progress on stderr, and end with one result line (or the error and a non-zero exit code).
+ * What the operation commands share: load and validate inputs and resolve the cloud (auth and the
+ * service catalog) before the real client's "... has been accepted." line, so that such errors
+ * record nothing; run the operation synchronously with progress on stderr, and end with one result
+ * line (or the error, the commands that resolve the failed occurrence, and a non-zero exit code).
+ * Ctrl-C / SIGTERM stop the operation between steps and record it FAILED_TEMP (exit 130 / 143);
+ * a second one leaves at once.
  */
 import { CliError } from '../errors.js';
 import type { AuthFlagValues } from '../openstack/flags.js';
@@ -10,8 +13,9 @@ import type { CloudOps } from './cloud-ops.js';
 import { checkHooks } from './hooks.js';
 import { getInstance, wrongState } from './instances.js';
 import { internalOf, terminable, type LcmEnv } from './common.js';
-import { OperationFailed } from './operation.js';
+import { blockingReason, OperationFailed, OperationInterrupted, resolveHint } from './operation.js';
 import { stderrProgress } from './progress.js';
+import { exitCodeOfSignal, Interrupt, type InterruptSignal } from './tracker.js';
 import '../mgmt/index.js';
 
 export interface OpFlags extends AuthFlagValues {
@@ -39,15 +43,61 @@ export async function lcmEnv(store: Store, rec: VnfInstanceRecord, cloud: CloudO
   };
 }
 
+let installed: Interrupt | undefined;
+
+/**
+ * Called right after the "accepted" line: from then on Ctrl-C / SIGTERM ask the operation to stop
+ * between steps (it is recorded FAILED_TEMP), and a second one exits at once. Before it, the
+ * default applies (nothing is recorded yet).
+ */
+function armSignals(env: LcmEnv): void {
+  env.interrupt = installed ?? installSignals();
+}
+
+function installSignals(): Interrupt {
+  const interrupt = new Interrupt();
+  const on = (signal: InterruptSignal) => {
+    if (interrupt.signal) {
+      process.stderr.write(`${signal} again: leaving now; the next vnflcm command records the operation as interrupted.\n`);
+      process.exit(exitCodeOfSignal(signal));
+    }
+    process.stderr.write(`${signal}: stopping the operation after the running steps…\n`);
+    interrupt.request(signal);
+  };
+  process.on('SIGINT', () => on('SIGINT'));
+  process.on('SIGTERM', () => on('SIGTERM'));
+  installed = interrupt;
+  return interrupt;
+}
+
+/** Refuse before any cloud call when an operation runs on the instance or one is left FAILED_TEMP. */
+async function checkFree(store: Store, rec: VnfInstanceRecord, action: string): Promise<void> {
+  const blocked = await blockingReason(store, rec, action);
+  if (blocked) throw blocked;
+}
+
 function finish(say: Say, what: string, id: string, opId: string, t0: number): void {
   say(`${what} of VNF Instance ${id} completed in ${Math.round((Date.now() - t0) / 1000)} s (operation ${opId}).`);
 }
 
 function failed(what: string, id: string, err: unknown): never {
+  if (err instanceof OperationInterrupted) {
+    // Running steps may still hold sockets open: report and leave now (the occurrence is recorded).
+    process.stderr.write(`${what} of VNF Instance ${id} ${err.message} (operation ${err.opId} is FAILED_TEMP).\n${resolveHint(err.opId, opOf(what))}\n`);
+    process.exit(err.exitCode);
+  }
   if (err instanceof OperationFailed) {
-    throw new CliError(`${what} of VNF Instance ${id} failed (operation ${err.opId} is FAILED_TEMP): ${err.message}\nSee 'vnflcm op show ${err.opId}'.`, err.exitCode);
+    throw new CliError(
+      `${what} of VNF Instance ${id} failed (operation ${err.opId} is FAILED_TEMP): ${err.message}\nSee 'vnflcm op show ${err.opId}'. ${resolveHint(err.opId, opOf(what))}`,
+      err.exitCode,
+    );
   }
   throw err;
+}
+
+function opOf(what: string): 'INSTANTIATE' | 'HEAL' | 'SCALE' | 'TERMINATE' | undefined {
+  const m: Record<string, 'INSTANTIATE' | 'HEAL' | 'SCALE' | 'TERMINATE'> = { Instantiate: 'INSTANTIATE', Heal: 'HEAL', Scale: 'SCALE', Terminate: 'TERMINATE' };
+  return m[what];
 }
 
 export async function runInstantiate(store: Store, id: string, paramFile: string, flags: OpFlags, say: Say): Promise<VnfInstanceRecord> {
@@ -56,6 +106,7 @@ export async function runInstantiate(store: Store, id: string, paramFile: string
   const { InputError } = await import('../errors.js');
   const body = await loadParamFile(paramFile);
   const rec = await getInstance(store, id);
+  await checkFree(store, rec, 'instantiate');
   if (rec.instantiationState !== 'NOT_INSTANTIATED') throw wrongState(id, 'instantiation_state', rec.instantiationState, 'instantiate');
   const { loadPackage } = await import('./packages.js');
   const { model } = await loadPackage(store, rec.vnfdId);
@@ -68,6 +119,7 @@ export async function runInstantiate(store: Store, id: string, paramFile: string
   const env = await lcmEnv(store, rec, ops, request.flavourId, flags);
   await store.updateInstance(id, (r) => ({ ...r, internal: { ...internalOf(r), cloud: selection } }));
   say(`Instantiate request for VNF Instance ${id} has been accepted.`);
+  armSignals(env);
   const t0 = Date.now();
   const { instantiate } = await import('./operations.js');
   try {
@@ -81,6 +133,7 @@ export async function runInstantiate(store: Store, id: string, paramFile: string
 
 async function instantiatedEnv(store: Store, id: string, flags: OpFlags, action: string): Promise<LcmEnv> {
   const rec = await getInstance(store, id);
+  await checkFree(store, rec, action);
   const allowed = action === 'terminate' ? terminable(rec) : rec.instantiationState === 'INSTANTIATED';
   if (!allowed) throw wrongState(id, 'instantiation_state', rec.instantiationState, action);
   const st = internalOf(rec);
@@ -92,7 +145,10 @@ async function instantiatedEnv(store: Store, id: string, flags: OpFlags, action:
 
 export async function runHeal(store: Store, id: string, body: Record<string, unknown>, flags: OpFlags, say: Say): Promise<void> {
   const env = await instantiatedEnv(store, id, flags, 'heal');
+  const { checkHeal } = await import('./operations.js');
+  checkHeal(id, internalOf(await getInstance(store, id)), body);
   say(`Heal request for VNF Instance ${id} has been accepted.`);
+  armSignals(env);
   const t0 = Date.now();
   const { heal } = await import('./operations.js');
   try {
@@ -105,7 +161,11 @@ export async function runHeal(store: Store, id: string, body: Record<string, unk
 
 export async function runScale(store: Store, id: string, body: Record<string, unknown>, flags: OpFlags, say: Say): Promise<void> {
   const env = await instantiatedEnv(store, id, flags, 'scale');
+  const { checkScale } = await import('./operations.js');
+  const steps = typeof body.numberOfSteps === 'number' ? body.numberOfSteps : undefined;
+  checkScale(env, internalOf(await getInstance(store, id)).scaleLevels, { aspectId: String(body.aspectId), type: String(body.type), numberOfSteps: steps });
   say(`Scale request for VNF Instance ${id} has been accepted.`);
+  armSignals(env);
   const t0 = Date.now();
   const { scale } = await import('./operations.js');
   try {
@@ -119,6 +179,7 @@ export async function runScale(store: Store, id: string, body: Record<string, un
 export async function runTerminate(store: Store, id: string, body: Record<string, unknown>, flags: OpFlags, say: Say): Promise<void> {
   const env = await instantiatedEnv(store, id, flags, 'terminate');
   say(`Terminate request for VNF Instance '${id}' has been accepted.`);
+  armSignals(env);
   const t0 = Date.now();
   const { terminate } = await import('./operations.js');
   try {
@@ -127,4 +188,75 @@ export async function runTerminate(store: Store, id: string, body: Record<string
   } catch (err) {
     failed('Terminate', id, err);
   }
+}
+
+// ---- op retry / rollback / fail ------------------------------------------------------------------
+
+/** The occurrence, reconciled (a dead owner's PROCESSING becomes FAILED_TEMP first). */
+async function occurrence(store: Store, opId: string) {
+  const { reconcileOp, opNotFound } = await import('./operation.js');
+  const op = await store.getOp(opId);
+  if (!op) throw opNotFound();
+  return reconcileOp(store, op);
+}
+
+async function occurrenceEnv(store: Store, op: { vnfInstanceId: string; operation: string; operationParams: Record<string, unknown> }, flags: OpFlags): Promise<LcmEnv> {
+  const rec = await getInstance(store, op.vnfInstanceId);
+  const st = internalOf(rec);
+  const flavourId = (op.operation === 'INSTANTIATE' ? (op.operationParams.flavourId as string | undefined) : undefined) ?? (st.request?.flavourId as string | undefined) ?? '';
+  const { openInstanceCloud } = await import('./vim.js');
+  const cloud = await openInstanceCloud(store, rec, flags);
+  return lcmEnv(store, rec, cloud, flavourId, flags);
+}
+
+export async function runRetry(store: Store, opId: string, flags: OpFlags, say: Say): Promise<void> {
+  const { checkResumable } = await import('./operation.js');
+  const op = await occurrence(store, opId);
+  checkResumable(op, 'retry');
+  const env = await occurrenceEnv(store, op, flags);
+  say(`Retry request for LCM operation ${opId} has been accepted`);
+  armSignals(env);
+  const t0 = Date.now();
+  const { retryOperation } = await import('./operations.js');
+  try {
+    await retryOperation(env, op);
+    say(`Retry of operation ${opId} (${op.operation} of VNF Instance ${op.vnfInstanceId}) completed in ${Math.round((Date.now() - t0) / 1000)} s.`);
+  } catch (err) {
+    resumeFailed('Retry', op, err);
+  }
+}
+
+export async function runRollback(store: Store, opId: string, flags: OpFlags, say: Say): Promise<void> {
+  const { checkResumable } = await import('./operation.js');
+  const op = await occurrence(store, opId);
+  checkResumable(op, 'rollback');
+  const env = await occurrenceEnv(store, op, flags);
+  say(`Rollback request for LCM operation ${opId} has been accepted`);
+  armSignals(env);
+  const t0 = Date.now();
+  const { rollbackOperation } = await import('./operations.js');
+  try {
+    await rollbackOperation(env, op);
+    say(`Rollback of operation ${opId} (${op.operation} of VNF Instance ${op.vnfInstanceId}) completed in ${Math.round((Date.now() - t0) / 1000)} s: ROLLED_BACK.`);
+  } catch (err) {
+    resumeFailed('Rollback', op, err);
+  }
+}
+
+function resumeFailed(what: string, op: { id: string; operation: string; vnfInstanceId: string }, err: unknown): never {
+  if (err instanceof OperationInterrupted) {
+    process.stderr.write(`${what} of operation ${op.id} ${err.message} (it is FAILED_TEMP).\n${resolveHint(op.id, opOf2(op.operation))}\n`);
+    process.exit(err.exitCode);
+  }
+  if (err instanceof OperationFailed) {
+    throw new CliError(
+      `${what} of operation ${op.id} (${op.operation} of VNF Instance ${op.vnfInstanceId}) failed (it is FAILED_TEMP): ${err.message}\nSee 'vnflcm op show ${op.id}'. ${resolveHint(op.id, opOf2(op.operation))}`,
+      err.exitCode,
+    );
+  }
+  throw err;
+}
+
+function opOf2(op: string): 'INSTANTIATE' | 'HEAL' | 'SCALE' | 'TERMINATE' | undefined {
+  return op === 'INSTANTIATE' || op === 'HEAL' || op === 'SCALE' || op === 'TERMINATE' ? op : undefined;
 }

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { CliError } from '../errors.js';
 import type { AuthFlagValues } from '../openstack/flags.js';
+import type { Session } from '../openstack/session.js';
 import type { Store, VimRecord, VnfInstanceRecord } from '../store/index.js';
 import type { CloudOps } from './cloud-ops.js';
 import { internalOf, type InternalState } from './common.js';
@@ -59,26 +60,45 @@ export async function openCloudOps(
   flags: AuthFlagValues,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ ops: CloudOps; selection: InternalState['cloud'] }> {
+  const { cloud, vim, selection } = await openSelectedCloud(store, vimRef, flags, env);
+  const { openstackCloudOps } = await import('./openstack-cloud.js');
+  return { ops: openstackCloudOps(cloud, vim?.id ?? null), selection };
+}
+
+/** The cloud a VIM reference (or the default) selects, authenticated and with its catalog checked. */
+export async function openSelectedCloud(store: Store, vimRef: string | undefined, flags: AuthFlagValues, env: NodeJS.ProcessEnv = process.env) {
   const sel = await select(store, vimRef, flags, env);
   const os = await import('../openstack/index.js');
-  const { openstackCloudOps } = await import('./openstack-cloud.js');
   const options = os.authOptionsFromFlags(flags);
   if (sel.cloudName && !flags['os-cloud']) options.cloud = sel.cloudName;
   const config = os.resolveCloudConfig(options);
   const cloud = await os.openCloud(config, {
     debug: flags.debug ? (line: string) => process.stderr.write(`${line}\n`) : undefined,
   });
-  return {
-    ops: openstackCloudOps(cloud, sel.vim?.id ?? null),
-    selection: { vimName: sel.vim?.name, osCloud: options.cloud },
-  };
+  checkCatalog(cloud.session);
+  const selection: InternalState['cloud'] = { vimName: sel.vim?.name, osCloud: options.cloud };
+  return { cloud, vim: sel.vim, selection };
 }
 
-/** The cloud of an instantiated instance: the one recorded at instantiate, unless flags say otherwise. */
-export async function openInstanceCloud(store: Store, rec: VnfInstanceRecord, flags: AuthFlagValues): Promise<CloudOps> {
+/** The flags that reopen the cloud an instance was instantiated on (unless the operator's flags name one). */
+export function instanceCloudFlags(rec: VnfInstanceRecord, flags: AuthFlagValues): { vimRef: string | undefined; flags: AuthFlagValues } {
   const st = internalOf(rec);
   const given = flags['os-cloud'] || flags['os-auth-url'];
   const vimRef = given ? undefined : st.cloud?.vimName;
   const f = !given && !vimRef && st.cloud?.osCloud && !process.env.OS_CLOUD ? { ...flags, 'os-cloud': st.cloud.osCloud } : flags;
-  return (await openCloudOps(store, vimRef, f)).ops;
+  return { vimRef, flags: f };
+}
+
+/** The services every operation uses: a wrong region or interface is an error before anything is recorded. */
+export const OPERATION_SERVICES = ['orchestration', 'compute', 'network', 'image'] as const;
+
+/** Throws the openstackclient's "public endpoint for orchestration service in RegionTwo region not found" (exit 4). */
+export function checkCatalog(session: Pick<Session, 'endpoint'>): void {
+  for (const service of OPERATION_SERVICES) session.endpoint(service);
+}
+
+/** The cloud of an instantiated instance: the one recorded at instantiate, unless flags say otherwise. */
+export async function openInstanceCloud(store: Store, rec: VnfInstanceRecord, flags: AuthFlagValues): Promise<CloudOps> {
+  const c = instanceCloudFlags(rec, flags);
+  return (await openCloudOps(store, c.vimRef, c.flags)).ops;
 }

@@ -15,6 +15,7 @@
  * (temp file + fsync + rename); read-modify-write of one record holds a lock on that record.
  */
 import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import { chmod, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CliError } from '../errors.js';
@@ -22,6 +23,7 @@ import { vnflcmHome } from '../paths.js';
 import { DIR_MODE, ensureDir, readJson, writeJsonAtomic } from './atomic.js';
 import { migrate, needsMigration, SCHEMA_VERSION } from './migrations.js';
 import type { OpOccRecord, PackageRecord, VnfInstanceRecord } from './records.js';
+import { socketOperationLock, type OperationLock } from './oplock.js';
 
 export * from './records.js';
 
@@ -41,6 +43,7 @@ export interface VimRecord {
 
 export class Store {
   readonly root: string;
+  private operationLock: OperationLock | undefined;
 
   private constructor(root: string) {
     this.root = root;
@@ -154,6 +157,24 @@ export class Store {
 
   async listOps(): Promise<OpOccRecord[]> {
     return this.listRecords<OpOccRecord>('ops', (r) => r.startTime);
+  }
+
+  /** Read-modify-write one occurrence under its lock. `fn` may throw to abort without writing. */
+  async updateOp(id: string, fn: (rec: OpOccRecord) => OpOccRecord | Promise<OpOccRecord>): Promise<OpOccRecord> {
+    return this.withLock(`op-${id}`, async () => {
+      const cur = await this.getOp(id);
+      if (!cur) throw new CliError('table vnf_lcm_op_occs not Found');
+      const next = await fn(structuredClone(cur));
+      await writeJsonAtomic(this.path('ops', `${id}.json`), next);
+      return next;
+    });
+  }
+
+  /** The lock an operation holds on its instance for its whole run (store/oplock.ts). */
+  opLock(): OperationLock {
+    // One lock per store directory, however its path was spelled (relative, through a symlink).
+    this.operationLock ??= socketOperationLock(realpathSync(this.root), { lockDir: this.path('locks'), withStoreLock: (name, fn) => this.withLock(name, fn) });
+    return this.operationLock;
   }
 
   opLogFile(opId: string): string {

@@ -55,6 +55,13 @@ export interface VnfInstanceRecord {
 export type LcmOperation = 'INSTANTIATE' | 'SCALE' | 'HEAL' | 'TERMINATE' | 'MODIFY_INFO' | 'CHANGE_EXT_CONN';
 export type OperationState = 'STARTING' | 'PROCESSING' | 'COMPLETED' | 'FAILED_TEMP' | 'FAILED' | 'ROLLING_BACK' | 'ROLLED_BACK';
 
+/** A named step of an operation, on a node ('' for the whole VNF). */
+export interface OpStepRef {
+  node: string;
+  name: string;
+  at: string;
+}
+
 export interface OpOccRecord {
   id: string;
   operationState: OperationState;
@@ -71,8 +78,16 @@ export interface OpOccRecord {
   resourceChanges?: Record<string, unknown>;
   changedInfo?: Record<string, unknown>;
   changedExtConnectivity?: unknown[];
-  /** Internal: the process running the operation (a dead one does not block the instance). */
+  /** Internal (older records): the pid of the process that ran the operation. */
   pid?: number;
+  /** Internal: the process running (or that last ran) the operation; see store/oplock.ts. */
+  owner?: { host: string; pid: number; startedAt: string };
+  /** Internal: steps running now (saved as they start, so an interrupted run can say where it stopped). */
+  runningSteps?: OpStepRef[];
+  /** Internal: the step that failed (or was interrupted) last. */
+  failedStep?: OpStepRef;
+  /** Internal: what a retry or rollback needs to continue (e.g. scale's target levels, members before). */
+  checkpoint?: Record<string, unknown>;
   /** Internal: path of the per-operation log file. */
   logFile?: string;
   endTime?: string;
