@@ -1,4 +1,9 @@
 #!/usr/bin/env node
-import { execute } from '@oclif/core';
+// Runs the bundled CLI built by `npm run build` (scripts/build.mjs): dist/vnflcm.cjs, loaded with
+// its V8 code cache. dist/ is its own oclif root (dist/package.json + oclif.manifest.json);
+// bin/dev.js runs the sources instead.
+import { loadBundle } from './bundle-loader.js';
 
-await execute({ dir: import.meta.url });
+const dist = new URL('../dist/', import.meta.url);
+const { execute } = loadBundle(dist);
+await execute({ dir: dist.href });

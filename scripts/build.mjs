@@ -1,0 +1,106 @@
+/**
+ * `npm run build`: bundles the CLI with esbuild into dist/, which bin/run.js loads.
+ *
+ *   vnflcm.cjs           one CommonJS bundle: oclif (src/main.ts re-exports its execute), the
+ *                        command table (src/commands/index.ts) and the library. Commands import
+ *                        their library code when they run, and esbuild turns those imports into
+ *                        lazily evaluated modules, so `show` never evaluates ssh2, yaml, zod…
+ *   vnflcm.cjs.cache     V8 code cache of the bundle, trained by running --help, list and show
+ *                        (bin/bundle-loader.js): start-up then skips parsing and compiling.
+ *   scripts/*            the remote scripts of src/**\/scripts/ (read at run time, see below)
+ *   package.json         the root package.json with oclif's command target set to vnflcm.cjs
+ *   oclif.manifest.json  every command's metadata, so oclif builds no command cache at start-up
+ *
+ * Why CommonJS and not ES modules split into chunks: Node 20 can cache compiled code only for
+ * scripts (vm.Script cachedData), not for ES modules; measured on the show path the ESM chunks
+ * cost ~30 ms more (module compile, resolution of each chunk, lazy compiles of oclif's modules).
+ * Keeping the manifest in dist/ (not the repository root) means bin/dev.js, which runs the
+ * sources, never sees a stale one.
+ *
+ * Modules find their scripts with `join(dirname(import.meta.url), 'scripts', name)`; in the
+ * bundle import.meta.url is the bundle's own URL, so every script is copied into dist/scripts/
+ * (the build fails if two scripts share a name).
+ */
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { loadBundle } from '../bin/bundle-loader.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SRC = join(ROOT, 'src');
+const DIST = join(ROOT, 'dist');
+
+rmSync(DIST, { recursive: true, force: true });
+
+await build({
+  absWorkingDir: ROOT,
+  entryPoints: ['src/main.ts'],
+  outfile: join(DIST, 'vnflcm.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  legalComments: 'none',
+  // Left in node_modules: ssh2 loads an optional native addon (it is required on first use);
+  // typescript/ts-node/tsx are oclif's optional TypeScript support (development only, megabytes).
+  external: ['ssh2', 'cpu-features', 'typescript', 'ts-node', 'tsx'],
+  // No import() left in the bundle: a vm.Script would need an experimental Node API for it.
+  supported: { 'dynamic-import': false },
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: "var __bundleUrl=require('node:url').pathToFileURL(__filename).href;" },
+  logLevel: 'warning',
+});
+
+// Remote scripts, flattened into dist/scripts/.
+const scripts = new Map();
+function collect(dir) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) collect(p);
+    else if (basename(dirname(p)) === 'scripts') {
+      const prev = scripts.get(e.name);
+      if (prev) throw new Error(`two remote scripts named ${e.name}: ${relative(ROOT, prev)} and ${relative(ROOT, p)}`);
+      scripts.set(e.name, p);
+    }
+  }
+}
+collect(SRC);
+mkdirSync(join(DIST, 'scripts'));
+for (const [name, p] of scripts) copyFileSync(p, join(DIST, 'scripts', name));
+
+// dist/package.json: the oclif root bin/run.js starts from.
+const pjson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+const distPjson = {
+  name: pjson.name,
+  version: pjson.version,
+  private: true,
+  type: 'commonjs',
+  oclif: { ...pjson.oclif, commands: { ...pjson.oclif.commands, target: './vnflcm.cjs' } },
+};
+writeFileSync(join(DIST, 'package.json'), `${JSON.stringify(distPjson, null, 2)}\n`);
+
+// oclif.manifest.json: with no manifest yet oclif computes it from the bundled commands; store it.
+const { Config } = loadBundle(pathToFileURL(`${DIST}/`));
+const config = await Config.load(DIST);
+const root = config.getPluginsList().find((p) => p.isRoot);
+if (!root || root.root !== DIST) throw new Error('oclif did not load dist/ as its root');
+writeFileSync(join(DIST, 'oclif.manifest.json'), `${JSON.stringify(root.manifest)}\n`);
+
+// Train the code cache: each run loads the cache of the previous one and adds what it compiled.
+const home = mkdtempSync(join(tmpdir(), 'vnflcm-build-'));
+try {
+  for (const args of [['--help'], ['list', '-f', 'json'], ['list'], ['show', '00000000-0000-0000-0000-000000000000', '-f', 'json']]) {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], {
+      env: { ...process.env, VNFLCM_HOME: home, VNFLCM_WRITE_CODE_CACHE: '1', NO_COLOR: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    if (r.status !== 0 && args[0] !== 'show') throw new Error(`training run vnflcm ${args.join(' ')} failed: ${r.stderr}`);
+  }
+} finally {
+  rmSync(home, { recursive: true, force: true });
+}
+console.log(`dist/: ${Object.keys(root.manifest.commands).length} commands, ${scripts.size} remote scripts`);
