@@ -35,6 +35,24 @@ const DIST = join(ROOT, 'dist');
 
 rmSync(DIST, { recursive: true, force: true });
 
+/**
+ * oclif sorts the command list with String#localeCompare, the only Intl call on the start-up path:
+ * it makes ICU map ~3 MB of collation tables from the node binary into every run. For command ids
+ * (lowercase letters, '-' and ':') code-point order is the same order, so the bundle uses it. The
+ * build fails if an oclif upgrade changes that line, rather than silently keeping the collator.
+ */
+const oclifSortPatch = {
+  name: 'oclif-sort-without-icu',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/ }, (args) => {
+      const from = '.sort((a, b) => a.id.localeCompare(b.id));';
+      const src = readFileSync(args.path, 'utf8');
+      if (!src.includes(from)) throw new Error(`${args.path}: the command sort to patch is not there any more`);
+      return { contents: src.replace(from, '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));'), loader: 'js' };
+    });
+  },
+};
+
 await build({
   absWorkingDir: ROOT,
   entryPoints: ['src/main.ts'],
@@ -45,13 +63,18 @@ await build({
   target: 'node20',
   minify: true,
   legalComments: 'none',
-  // Left in node_modules: ssh2 loads an optional native addon (it is required on first use);
+  // Left in node_modules and required on first use: ssh2 loads an optional native addon;
+  // @inquirer/prompts (only `params init`'s wizard) brings 0.5 MB of character-set tables;
   // typescript/ts-node/tsx are oclif's optional TypeScript support (development only, megabytes).
-  external: ['ssh2', 'cpu-features', 'typescript', 'ts-node', 'tsx'],
+  external: ['ssh2', 'cpu-features', '@inquirer/prompts', 'typescript', 'ts-node', 'tsx'],
   // No import() left in the bundle: a vm.Script would need an experimental Node API for it.
   supported: { 'dynamic-import': false },
   define: { 'import.meta.url': '__bundleUrl' },
-  banner: { js: "var __bundleUrl=require('node:url').pathToFileURL(__filename).href;" },
+  // The file is the CommonJS wrapper function itself: bin/bundle-loader.js compiles it as is
+  // (no second 2 MB copy of the source for Module.wrap) and calls it like require() would.
+  banner: { js: "(function(exports,require,module,__filename,__dirname){'use strict';var __bundleUrl=require('node:url').pathToFileURL(__filename).href;" },
+  footer: { js: '})' },
+  plugins: [oclifSortPatch],
   logLevel: 'warning',
 });
 
