@@ -24,7 +24,7 @@ export function loadBundle(distUrl) {
   } catch {
     cachedData = undefined;
   }
-  const script = new vm.Script(readFileSync(file, 'utf8'), {
+  const script = new vm.Script(readFileSync(file, 'latin1'), {
     filename: file,
     cachedData,
   });

@@ -53,30 +53,64 @@ const oclifSortPatch = {
   },
 };
 
-await build({
+/**
+ * Heavy libraries only some commands use, each bundled into its own lazily required file
+ * (dist/lazy-<name>.cjs): the main bundle requires it where the library is imported, and every
+ * importing module is itself evaluated only when a command that needs it runs. Kept out of the
+ * main bundle they cost `show`/`list`/`--help` nothing: not the bytes, not the code cache.
+ */
+const LAZY = { zod: 'zod', yaml: 'yaml', yauzl: 'yauzl', 'node-fetch': 'node-fetch', '@inquirer/prompts': 'prompts' };
+const lazyChunks = {
+  name: 'lazy-chunks',
+  setup(b) {
+    const names = Object.keys(LAZY).map((n) => n.replace(/[/]/g, '\\/'));
+    b.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) => ({ path: `./lazy-${LAZY[args.path]}.cjs`, external: true }));
+  },
+};
+
+const common = {
   absWorkingDir: ROOT,
-  entryPoints: ['src/main.ts'],
-  outfile: join(DIST, 'vnflcm.cjs'),
   bundle: true,
   format: 'cjs',
   platform: 'node',
   target: 'node20',
   minify: true,
   legalComments: 'none',
-  // Left in node_modules and required on first use: ssh2 loads an optional native addon;
-  // @inquirer/prompts (only `params init`'s wizard) brings 0.5 MB of character-set tables;
-  // typescript/ts-node/tsx are oclif's optional TypeScript support (development only, megabytes).
-  external: ['ssh2', 'cpu-features', '@inquirer/prompts', 'typescript', 'ts-node', 'tsx'],
-  // No import() left in the bundle: a vm.Script would need an experimental Node API for it.
+  // No import() left in the bundles: in a vm.Script it needs an experimental Node API.
   supported: { 'dynamic-import': false },
+  logLevel: 'warning',
+};
+
+await build({
+  ...common,
+  entryPoints: Object.fromEntries(Object.entries(LAZY).map(([pkg, name]) => [`lazy-${name}`, pkg])),
+  outdir: DIST,
+  outExtension: { '.js': '.cjs' },
+});
+
+await build({
+  ...common,
+  entryPoints: ['src/main.ts'],
+  outfile: join(DIST, 'vnflcm.cjs'),
+  // Left in node_modules and required on first use: ssh2 loads an optional native addon;
+  // typescript/ts-node/tsx are oclif's optional TypeScript support (development only, megabytes).
+  external: ['ssh2', 'cpu-features', 'typescript', 'ts-node', 'tsx'],
   define: { 'import.meta.url': '__bundleUrl' },
   // The file is the CommonJS wrapper function itself: bin/bundle-loader.js compiles it as is
-  // (no second 2 MB copy of the source for Module.wrap) and calls it like require() would.
+  // (no second copy of the source for Module.wrap) and calls it like require() would.
   banner: { js: "(function(exports,require,module,__filename,__dirname){'use strict';var __bundleUrl=require('node:url').pathToFileURL(__filename).href;" },
   footer: { js: '})' },
-  plugins: [oclifSortPatch],
-  logLevel: 'warning',
+  plugins: [oclifSortPatch, lazyChunks],
 });
+
+// esbuild escapes non-ASCII in strings, templates and names but leaves regular-expression literals
+// as written (ansis has a raw U+009B in one). \uXXXX means the same there, and a pure-ASCII file
+// lets bin/bundle-loader.js read it as latin1: a one-byte string, no UTF-8 decoding.
+{
+  const file = join(DIST, 'vnflcm.cjs');
+  const text = readFileSync(file, 'utf8').replace(/[^ -~\t\n\r]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  writeFileSync(file, text, 'latin1');
+}
 
 // Remote scripts, flattened into dist/scripts/.
 const scripts = new Map();
