@@ -8,15 +8,15 @@
  * With VNFLCM_WRITE_CODE_CACHE=1 (used by the build only) the cache is rewritten at exit with
  * everything compiled so far, so a few runs in a row train it with --help, list and show.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import Module from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+'use strict';
+const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+const Module = require('node:module');
+const { join } = require('node:path');
+const vm = require('node:vm');
 
-/** Runs vnflcm.cjs from the directory `distUrl` (a file: URL) and returns its exports. */
-export function loadBundle(distUrl) {
-  const file = join(fileURLToPath(distUrl), 'vnflcm.cjs');
+/** Runs vnflcm.cjs from the directory `dist` and returns its exports. */
+function loadBundle(dist) {
+  const file = join(dist, 'vnflcm.cjs');
   const cacheFile = `${file}.cache`;
   let cachedData;
   try {
@@ -24,16 +24,14 @@ export function loadBundle(distUrl) {
   } catch {
     cachedData = undefined;
   }
-  const script = new vm.Script(readFileSync(file, 'latin1'), {
-    filename: file,
-    cachedData,
-  });
+  // The file is pure ASCII and is the CommonJS wrapper function itself (scripts/build.mjs).
+  const script = new vm.Script(readFileSync(file, 'latin1'), { filename: file, cachedData });
   // Registered like any required module, so oclif's require() of the command table finds it.
-  const mod = new Module(file);
+  const mod = new Module(file, module);
   mod.filename = file;
-  mod.paths = Module._nodeModulePaths(dirname(file));
+  mod.paths = Module._nodeModulePaths(dist);
   Module._cache[file] = mod;
-  script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, dirname(file));
+  script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, dist);
   mod.loaded = true;
   if (process.env.VNFLCM_WRITE_CODE_CACHE === '1') {
     process.once('exit', () => {
@@ -43,3 +41,5 @@ export function loadBundle(distUrl) {
   }
   return mod.exports;
 }
+
+module.exports = { loadBundle };

@@ -1,5 +1,6 @@
 #!/usr/bin/env -S node --import tsx
 // Runs the CLI from the TypeScript sources (no build step); for development only.
-import { execute } from '@oclif/core';
+'use strict';
+const { join } = require('node:path');
 
-await execute({ development: true, dir: import.meta.url });
+require('@oclif/core').execute({ development: true, dir: join(__dirname, '..') });

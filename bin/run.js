@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Runs the bundled CLI built by `npm run build` (scripts/build.mjs): dist/vnflcm.cjs, loaded with
 // its V8 code cache. dist/ is its own oclif root (dist/package.json + oclif.manifest.json);
-// bin/dev.js runs the sources instead.
-import { loadBundle } from './bundle-loader.js';
+// bin/dev.js runs the sources instead. CommonJS (bin/package.json): an ES module entry would
+// start Node's ES module loader for this one file, ~5 ms.
+'use strict';
+const { join } = require('node:path');
+const { loadBundle } = require('./bundle-loader.js');
 
-const dist = new URL('../dist/', import.meta.url);
+const dist = join(__dirname, '..', 'dist');
 const { execute } = loadBundle(dist);
-await execute({ dir: dist.href });
+execute({ dir: dist });

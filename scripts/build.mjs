@@ -26,7 +26,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { loadBundle } from '../bin/bundle-loader.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -141,7 +141,7 @@ const distPjson = {
 writeFileSync(join(DIST, 'package.json'), `${JSON.stringify(distPjson, null, 2)}\n`);
 
 // oclif.manifest.json: with no manifest yet oclif computes it from the bundled commands; store it.
-const { Config } = loadBundle(pathToFileURL(`${DIST}/`));
+const { Config } = loadBundle(DIST);
 const config = await Config.load(DIST);
 const root = config.getPluginsList().find((p) => p.isRoot);
 if (!root || root.root !== DIST) throw new Error('oclif did not load dist/ as its root');
