@@ -9,7 +9,7 @@
  * everything compiled so far, so a few runs in a row train it with --help, list and show.
  */
 'use strict';
-const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { readFileSync, realpathSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
 const { join } = require('node:path');
 const vm = require('node:vm');
@@ -18,19 +18,23 @@ const vm = require('node:vm');
 function loadBundle(dist) {
   const file = join(dist, 'vnflcm.cjs');
   const cacheFile = `${file}.cache`;
+  // V8 checks a cache against the source's length only: one older than the bundle is not used.
   let cachedData;
   try {
-    cachedData = readFileSync(cacheFile);
+    if (statSync(cacheFile).mtimeMs >= statSync(file).mtimeMs) cachedData = readFileSync(cacheFile);
   } catch {
     cachedData = undefined;
   }
   // The file is pure ASCII and is the CommonJS wrapper function itself (scripts/build.mjs).
   const script = new vm.Script(readFileSync(file, 'latin1'), { filename: file, cachedData });
-  // Registered like any required module, so oclif's require() of the command table finds it.
+  // Registered like any required module, so oclif's require() of the command table finds it
+  // (under the real path, as require() resolves it, and under the given one for
+  // --preserve-symlinks); required any other way the file would only define a function.
   const mod = new Module(file, module);
   mod.filename = file;
   mod.paths = Module._nodeModulePaths(dist);
   Module._cache[file] = mod;
+  Module._cache[realpathSync(file)] = mod;
   script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, dist);
   mod.loaded = true;
   if (process.env.VNFLCM_WRITE_CODE_CACHE === '1') {
