@@ -36,20 +36,37 @@ const DIST = join(ROOT, 'dist');
 rmSync(DIST, { recursive: true, force: true });
 
 /**
- * oclif sorts the command list with String#localeCompare, the only Intl call on the start-up path:
- * it makes ICU map ~3 MB of collation tables from the node binary into every run. For command ids
- * (lowercase letters, '-' and ':') code-point order is the same order, so the bundle uses it. The
- * build fails if an oclif upgrade changes that line, rather than silently keeping the collator.
+ * Two changes to oclif's start-up path, made on its sources as they are bundled. The build fails
+ * if an oclif upgrade changes either line, rather than silently dropping the change.
+ * - It sorts the command list with String#localeCompare, the only Intl call on that path: ICU then
+ *   maps ~3 MB of collation tables from the node binary into every run. For command ids
+ *   (lowercase letters, '-' and ':') code-point order is the same order.
+ * - Help passes every string it prints through ejs, which compiles each one into a new function
+ *   (code no cache holds): ~20 of them for `--help`. Strings without an ejs tag are returned as
+ *   they are, which is what ejs returns for them.
  */
-const oclifSortPatch = {
-  name: 'oclif-sort-without-icu',
+const OCLIF_PATCHES = [
+  {
+    file: /[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/,
+    from: '.sort((a, b) => a.id.localeCompare(b.id));',
+    to: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));',
+  },
+  {
+    file: /[\\/]@oclif[\\/]core[\\/]lib[\\/]help[\\/]util\.js$/,
+    from: 'return ejs_1.default.render(t, context);',
+    to: "return t.includes('<%') || t.includes('%>') ? ejs_1.default.render(t, context) : t;",
+  },
+];
+const oclifPatches = {
+  name: 'oclif-start-up',
   setup(b) {
-    b.onLoad({ filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/ }, (args) => {
-      const from = '.sort((a, b) => a.id.localeCompare(b.id));';
-      const src = readFileSync(args.path, 'utf8');
-      if (!src.includes(from)) throw new Error(`${args.path}: the command sort to patch is not there any more`);
-      return { contents: src.replace(from, '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));'), loader: 'js' };
-    });
+    for (const p of OCLIF_PATCHES) {
+      b.onLoad({ filter: p.file }, (args) => {
+        const src = readFileSync(args.path, 'utf8');
+        if (!src.includes(p.from)) throw new Error(`${args.path}: "${p.from}" is not there any more`);
+        return { contents: src.replace(p.from, p.to), loader: 'js' };
+      });
+    }
   },
 };
 
@@ -100,7 +117,7 @@ await build({
   // (no second copy of the source for Module.wrap) and calls it like require() would.
   banner: { js: "(function(exports,require,module,__filename,__dirname){'use strict';var __bundleUrl=require('node:url').pathToFileURL(__filename).href;" },
   footer: { js: '})' },
-  plugins: [oclifSortPatch, lazyChunks],
+  plugins: [oclifPatches, lazyChunks],
 });
 
 // esbuild escapes non-ASCII in strings, templates and names but leaves regular-expression literals
