@@ -1,21 +1,23 @@
 /**
  * `npm run build`: bundles the CLI with esbuild into dist/, which bin/run.js loads.
  *
- *   vnflcm.cjs           one CommonJS bundle: oclif (src/main.ts re-exports its execute), the
- *                        command table (src/commands/index.ts) and the library. Commands import
- *                        their library code when they run, and esbuild turns those imports into
- *                        lazily evaluated modules, so `show` never evaluates ssh2, yaml, zod…
+ *   vnflcm.cjs           one CommonJS bundle: oclif (src/main.ts re-exports what bin/run.js and
+ *                        this build use), the command table (src/commands/index.ts) and the
+ *                        library. Commands import their library code when they run; esbuild keeps
+ *                        those modules unevaluated until then.
  *   vnflcm.cjs.cache     V8 code cache of the bundle, trained by running --help, list and show
  *                        (bin/bundle-loader.js): start-up then skips parsing and compiling.
+ *   lazy-*.cjs           zod, yaml, yauzl, node-fetch, @inquirer/prompts: each bundled alone and
+ *                        required only when a command that uses it runs (see LAZY below)
  *   scripts/*            the remote scripts of src/**\/scripts/ (read at run time, see below)
  *   package.json         the root package.json with oclif's command target set to vnflcm.cjs
  *   oclif.manifest.json  every command's metadata, so oclif builds no command cache at start-up
  *
  * Why CommonJS and not ES modules split into chunks: Node 20 can cache compiled code only for
- * scripts (vm.Script cachedData), not for ES modules; measured on the show path the ESM chunks
- * cost ~30 ms more (module compile, resolution of each chunk, lazy compiles of oclif's modules).
- * Keeping the manifest in dist/ (not the repository root) means bin/dev.js, which runs the
- * sources, never sees a stale one.
+ * scripts (vm.Script cachedData), not for ES modules (module.enableCompileCache() is 22.1+);
+ * measured on the show path, ES module chunks cost ~30 ms more (module compile, resolving each
+ * chunk, compiling oclif's modules on first call). Keeping the manifest in dist/ (not the
+ * repository root) means bin/dev.js, which runs the sources, never sees a stale one.
  *
  * Modules find their scripts with `join(dirname(import.meta.url), 'scripts', name)`; in the
  * bundle import.meta.url is the bundle's own URL, so every script is copied into dist/scripts/
@@ -164,16 +166,23 @@ const root = config.getPluginsList().find((p) => p.isRoot);
 if (!root || root.root !== DIST) throw new Error('oclif did not load dist/ as its root');
 writeFileSync(join(DIST, 'oclif.manifest.json'), `${JSON.stringify(root.manifest)}\n`);
 
-// Train the code cache: each run loads the cache of the previous one and adds what it compiled.
+// Train the code cache on the start-up paths the benchmarks time: --help, list and show of a real
+// instance. Each training run loads the cache of the previous one and adds what it compiled; the
+// setup runs before them write no cache.
 const home = mkdtempSync(join(tmpdir(), 'vnflcm-build-'));
 try {
-  for (const args of [['--help'], ['list', '-f', 'json'], ['list'], ['show', '00000000-0000-0000-0000-000000000000', '-f', 'json']]) {
+  const run = (args, train) => {
     const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], {
-      env: { ...process.env, VNFLCM_HOME: home, VNFLCM_WRITE_CODE_CACHE: '1', NO_COLOR: '1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, VNFLCM_HOME: home, NO_COLOR: '1', VNFLCM_WRITE_CODE_CACHE: train ? '1' : '' },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    if (r.status !== 0 && args[0] !== 'show') throw new Error(`training run vnflcm ${args.join(' ')} failed: ${r.stderr}`);
-  }
+    if (r.status !== 0) throw new Error(`build: vnflcm ${args.join(' ')} failed: ${r.stderr}`);
+    return r.stdout.trim();
+  };
+  run(['package', 'add', join(ROOT, 'samples', 'private-registry-vnf-package')], false);
+  const id = run(['create', 'c1bb0ce7-ebca-4fa7-95ed-4840d70a118f', '-f', 'value', '-c', 'ID'], false);
+  for (const args of [['--help'], ['list'], ['list', '-f', 'json'], ['show', id], ['show', id, '-f', 'json']]) run(args, true);
 } finally {
   rmSync(home, { recursive: true, force: true });
 }
