@@ -8,5 +8,12 @@ const { join } = require('node:path');
 const { loadBundle } = require('./bundle-loader.js');
 
 const dist = join(__dirname, '..', 'dist');
-const { execute } = loadBundle(dist);
-execute({ dir: dist });
+let bundle;
+try {
+  bundle = loadBundle(dist);
+} catch (err) {
+  if (err.code !== 'ENOENT') throw err;
+  process.stderr.write(`vnflcm is not built (${err.path} is missing): run npm run build\n`);
+  process.exit(1);
+}
+bundle.execute({ dir: dist });
