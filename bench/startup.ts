@@ -280,9 +280,10 @@ async function main(): Promise<void> {
         `openstack vnflcm ${c.name}: ${tw.toFixed(3)} s ${trss.toFixed(1)} MiB   ` +
         `ratio wall ${wr.toFixed(3)} (≤ ${TARGET.wall}) RSS ${rr.toFixed(2)} (≤ ${TARGET.rss})  ${met ? 'met' : 'NOT MET'}`,
     );
+    const spread = (xs: Sample[]): string => `${Math.min(...xs.map((x) => x.seconds)).toFixed(3)}–${Math.max(...xs.map((x) => x.seconds)).toFixed(3)}`;
     rows.push(
-      `| \`${c.ours.slice(1).join(' ').replace(BIN, 'bin/run.js').replace(id, 'ID')}\` | ${ow.toFixed(3)} s, ${orss.toFixed(1)} MiB (max ${omax.toFixed(1)}) | ` +
-        `\`${c.theirs.join(' ').replace(id, 'ID')}\`: ${tw.toFixed(3)} s, ${trss.toFixed(1)} MiB | ${wr.toFixed(3)} | ${rr.toFixed(2)} | ${met ? 'met' : '**not met**'} |`,
+      `| \`node bin/run.js ${c.name}\` | ${ow.toFixed(3)} s (${spread(s.ours)}), ${orss.toFixed(1)} MiB (max ${omax.toFixed(1)}) | ` +
+        `\`${c.theirs.join(' ').replace(id, 'ID')}\`: ${tw.toFixed(3)} s (${spread(s.theirs)}), ${trss.toFixed(1)} MiB | ${wr.toFixed(3)} | ${rr.toFixed(2)} | ${met ? 'met' : '**not met**'} |`,
     );
   }
   const fl = median(floor.node);
@@ -303,7 +304,7 @@ vnflcm reads its local store. Targets (issue 11): wall ≤ ${TARGET.wall} ×, pe
 Machine at the start: ${loadBefore}.
 At the end: ${loadAfter.replace(/.*load average ([\d. ]+),.*/, 'load average $1')}.
 
-| vnflcm command | vnflcm | real client (baseline) | wall ratio | RSS ratio | targets |
+| command | vnflcm: median wall (min–max), median peak RSS | real client (baseline), same run | wall ratio | RSS ratio | targets |
 |---|---|---|---|---|---|
 ${rows.join('\n')}
 
