@@ -77,13 +77,30 @@ const oclifPatches = {
  * (dist/lazy-<name>.cjs): the main bundle requires it where the library is imported, and every
  * importing module is itself evaluated only when a command that needs it runs. Kept out of the
  * main bundle they cost `show`/`list`/`--help` nothing: not the bytes, not the code cache.
+ *
+ * An import of such a library resolves to a small generated ES module that requires the file and
+ * re-exports its exports by name, default included. (Left as a plain external require, esbuild
+ * would give `import fetch from 'node-fetch'` Node's CommonJS interop: the whole module object as
+ * the default.)
  */
 const LAZY = { zod: 'zod', yaml: 'yaml', yauzl: 'yauzl', 'node-fetch': 'node-fetch', '@inquirer/prompts': 'prompts' };
+const { createRequire } = await import('node:module');
+const requireFromDist = createRequire(join(DIST, 'x.cjs'));
 const lazyChunks = {
   name: 'lazy-chunks',
   setup(b) {
     const names = Object.keys(LAZY).map((n) => n.replace(/[/]/g, '\\/'));
-    b.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) => ({ path: `./lazy-${LAZY[args.path]}.cjs`, external: true }));
+    b.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) => ({ path: args.path, namespace: 'lazy' }));
+    b.onResolve({ filter: /^\.\/lazy-[\w-]+\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => {
+      const file = `./lazy-${LAZY[args.path]}.cjs`;
+      const mod = requireFromDist(file);
+      const named = Object.keys(mod).filter((k) => k !== 'default' && k !== '__esModule' && /^[A-Za-z_$][\w$]*$/.test(k));
+      const lines = [`const m = require(${JSON.stringify(file)});`, 'export default m && m.__esModule ? m.default : m;'];
+      named.forEach((k, i) => lines.push(`const e${i} = m[${JSON.stringify(k)}];`));
+      lines.push(`export { ${named.map((k, i) => `e${i} as ${k}`).join(', ')} };`);
+      return { contents: lines.join('\n'), loader: 'js', resolveDir: DIST };
+    });
   },
 };
 
