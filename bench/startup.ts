@@ -295,7 +295,7 @@ async function main(): Promise<void> {
     'startup',
     `## Start-up: \`vnflcm\` against the real \`openstack vnflcm\`
 
-Reproduce: \`npm run bench\` (= \`npm run build && node --import tsx bench/startup.ts --runs ${RUNS}\`).
+Reproduce: \`npm run build && node --import tsx bench/startup.ts --runs ${RUNS}\` (\`npm run bench\` does the same with 7 runs).
 Medians of ${RUNS} runs per command, interleaved with the real client in the same run; wall time from
 spawn to exit, peak RSS from GNU time. Baseline: ${debVersions()}, whose \`show\` and \`list\`
 talk to the bench's Keystone v3 + Tacker stand-in on 127.0.0.1 (answers in well under a millisecond);
