@@ -170,6 +170,8 @@ const pjson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const distPjson = {
   name: pjson.name,
   version: pjson.version,
+  description: pjson.description, // the first line of `vnflcm --help`
+  license: pjson.license,
   private: true,
   type: 'commonjs',
   oclif: { ...pjson.oclif, commands: { ...pjson.oclif.commands, target: './vnflcm.cjs' } },
