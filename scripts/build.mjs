@@ -117,21 +117,28 @@ const common = {
   logLevel: 'warning',
 };
 
-await build({
+// A warning (e.g. an import.meta property that is empty in CommonJS) fails the build.
+const strict = async (options) => {
+  const r = await build(options);
+  if (r.warnings.length > 0) throw new Error(`esbuild: ${r.warnings.length} warning(s), see above`);
+};
+
+await strict({
   ...common,
   entryPoints: Object.fromEntries(Object.entries(LAZY).map(([pkg, name]) => [`lazy-${name}`, pkg])),
   outdir: DIST,
   outExtension: { '.js': '.cjs' },
 });
 
-await build({
+await strict({
   ...common,
   entryPoints: ['src/main.ts'],
   outfile: join(DIST, 'vnflcm.cjs'),
   // Left in node_modules and required on first use: ssh2 loads an optional native addon;
   // typescript/ts-node/tsx are oclif's optional TypeScript support (development only, megabytes).
   external: ['ssh2', 'cpu-features', 'typescript', 'ts-node', 'tsx'],
-  define: { 'import.meta.url': '__bundleUrl' },
+  // Modules locate files beside themselves: in the bundle that is dist/.
+  define: { 'import.meta.url': '__bundleUrl', 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' },
   // The file is the CommonJS wrapper function itself: bin/bundle-loader.js compiles it as is
   // (no second copy of the source for Module.wrap) and calls it like require() would.
   banner: { js: "(function(exports,require,module,__filename,__dirname){'use strict';var __bundleUrl=require('node:url').pathToFileURL(__filename).href;" },
