@@ -2,7 +2,7 @@
  * Heat wait benchmark: how soon `HeatClient.waitForStack` notices that the real Heat of the test
  * environment finished a stack, and how many requests it sends while waiting.
  *
- *   node --import tsx bench/heat-wait.ts [--stacks 4] [--secs 3,7,12,20] [--json]
+ *   node --import tsx bench/heat-wait.ts [--stacks 4] [--secs 3,7,12,20] [--poll MIN_MS,GROWTH,MAX_MS] [--json]
  *
  * Every stack is one `OS::Heat::TestResource` whose create takes `--secs` seconds (so the wait
  * has a known length and no VM is needed). While vnflcm's waiter waits, a reference poller reads
@@ -10,7 +10,8 @@
  * waiter's return (so it is exact to ~0.1 s plus one request). The same for the delete.
  * Targets: lag ≤ 2 s, ≤ 1 request/s on average over the wait. Needs the test environment
  * (test/env/env.sh; run under its lock). Prints one line per wait and a summary line
- * (`--json`: one JSON object instead).
+ * (`--json`: one JSON object instead). `--poll` overrides waitForStack's polling (e.g. the
+ * former 500,1.5,2000) for a comparison.
  */
 import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -26,6 +27,8 @@ const SECS = arg('secs', '3,7,12,20')
   .map(Number)
   .filter((x) => x > 0);
 const STACKS = Number(arg('stacks', String(SECS.length)));
+const POLL = arg('poll', '') ? arg('poll', '').split(',').map(Number) : [];
+const pollOpts = POLL.length === 3 ? { pollMinMs: POLL[0], pollGrowth: POLL[1], pollMaxMs: POLL[2] } : {};
 
 interface Facts {
   clouds_yaml: string;
@@ -80,7 +83,7 @@ async function measure(heat: HeatClient, refHeat: HeatClient, ref: StackRef, act
   const stop = { done: false };
   const t0 = Date.now();
   const truth = reference(refHeat, ref, expect, stop);
-  await counted.waitForStack(ref, { expect, timeoutMs: 10 * 60_000 });
+  await counted.waitForStack(ref, { expect, timeoutMs: 10 * 60_000, ...pollOpts });
   const t1 = Date.now();
   stop.done = true;
   const seen = await truth;
@@ -124,6 +127,7 @@ async function main(): Promise<void> {
   const maxRate = Math.max(...waits.map((w) => w.perSecond));
   const summary = {
     bench: 'heat-wait',
+    poll: POLL.length === 3 ? POLL.join(',') : 'default',
     waits,
     maxLagS: maxLag,
     meanLagS: meanLag,
@@ -138,7 +142,7 @@ async function main(): Promise<void> {
     return;
   }
   console.log(
-    `heat-wait: lag max ${maxLag.toFixed(2)} s, mean ${meanLag.toFixed(2)} s (target ≤ 2 s); ${summary.requestsPerSecond.toFixed(2)} requests/s over all waits, ` +
+    `heat-wait (polling ${summary.poll}): lag max ${maxLag.toFixed(2)} s, mean ${meanLag.toFixed(2)} s (target ≤ 2 s); ${summary.requestsPerSecond.toFixed(2)} requests/s over all waits, ` +
       `worst wait ${maxRate.toFixed(2)}/s (target ≤ 1/s); ${summary.met ? 'targets met' : 'TARGET MISSED'}; load average ${summary.load}`,
   );
 }
