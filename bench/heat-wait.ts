@@ -5,7 +5,9 @@
  *   node --import tsx bench/heat-wait.ts [--stacks 4] [--secs 3,7,12,20] [--poll MIN_MS,GROWTH,MAX_MS] [--json]
  *
  * Every stack is one `OS::Heat::TestResource` whose create takes `--secs` seconds (so the wait
- * has a known length and no VM is needed). While vnflcm's waiter waits, a reference poller reads
+ * has a known length and no VM is needed). The waiter starts at a random moment 0-2 s after the
+ * request (so the phase between its polls and Heat's completion is random, as in real use; a
+ * fixed phase would flatter one polling schedule or another). While it waits, a reference poller reads
  * the stack every 100 ms; the lag is the time from the reference poller's first COMPLETE to the
  * waiter's return (so it is exact to ~0.1 s plus one request). The same for the delete.
  * Targets: lag ≤ 2 s, ≤ 1 request/s on average over the wait. Needs the test environment
@@ -81,8 +83,9 @@ async function measure(heat: HeatClient, refHeat: HeatClient, ref: StackRef, act
     return heat.getStack(r);
   };
   const stop = { done: false };
-  const t0 = Date.now();
   const truth = reference(refHeat, ref, expect, stop);
+  await sleep(Math.random() * 2000);
+  const t0 = Date.now();
   await counted.waitForStack(ref, { expect, timeoutMs: 10 * 60_000, ...pollOpts });
   const t1 = Date.now();
   stop.done = true;

@@ -120,7 +120,7 @@ export interface WaitOptions {
   timeoutMs: number;
   /** Called with every poll whose status or reason differs from the previous one. */
   onProgress?: (stack: Stack, elapsedMs: number) => void;
-  /** Polling interval: starts at `pollMinMs` (1000), grows x`pollGrowth` (1.25) while nothing changes, up to `pollMaxMs` (1500). */
+  /** Polling interval: starts at `pollMinMs` (1500), grows x`pollGrowth` (1.5) while nothing changes, up to `pollMaxMs` (1500). */
   pollMinMs?: number;
   pollMaxMs?: number;
   pollGrowth?: number;
@@ -329,16 +329,17 @@ export class HeatClient {
   }
 
   /**
-   * Poll the stack until it reaches `expect`: at once, then after 1 s, slowing to every 1.5 s while
-   * nothing changes. So completion is noticed within 1.5 s plus one request (under the 2 s target
-   * with room for a slow API) and a wait longer than about 5 s sends under one request per second
-   * on average (bench/heat-wait.ts measures both against the real Heat). A status change goes back to 1 s.
-   * `*_FAILED` fails with the stack's `stack_status_reason`.
+   * Poll the stack until it reaches `expect`: at once, then every 1.5 s. So completion is noticed
+   * within 1.5 s plus one request (under 2 s with room for a slow API) and a wait that needs three
+   * or more polls sends at most one request per second (bench/heat-wait.ts measures both against
+   * the real Heat). A growing interval (`pollMinMs` < `pollMaxMs`) would only trade the first for
+   * the second: the former 0.5 s growing to 2 s polled more often in short waits (up to 1.6/s) and
+   * noticed up to 2 s late. `*_FAILED` fails with the stack's `stack_status_reason`.
    */
   async waitForStack(ref: StackRef, opts: WaitOptions): Promise<Stack> {
-    const min = opts.pollMinMs ?? 1000;
+    const min = opts.pollMinMs ?? 1500;
     const max = opts.pollMaxMs ?? 1500;
-    const growth = opts.pollGrowth ?? 1.25;
+    const growth = opts.pollGrowth ?? 1.5;
     const grace = opts.startGraceMs ?? 30_000;
     const t0 = Date.now();
     const [action] = opts.expect.split('_') as [string];
