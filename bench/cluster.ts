@@ -4,11 +4,11 @@
  * test-bed VMs with +50 ms towards every VM (`env.sh vm netem NAME 50ms`).
  *
  *   node --import tsx bench/cluster.ts [--runs 1] [--delay 50ms] [--workers 10] [--growth 1,5,10,20|none]
- *                                       [--no-serial] [--no-scale] [--json]
+ *                                       [--concurrency 10] [--no-serial] [--no-scale] [--json]
  *
  * Scenarios (fresh VMs for every run; runs interleaved so host load hits all alike):
- *   A  1 master + 1 worker,   --concurrency 10; then scale-out of 1 worker (scale_end)
- *   B  1 master + N workers,  --concurrency 10; then scale-out of 1 worker
+ *   A  1 master + 1 worker,   --concurrency C (10); then scale-out of 1 worker (scale_end)
+ *   B  1 master + N workers,  --concurrency C; then scale-out of 1 worker
  *   C  1 master + N workers,  --concurrency 1   (Tacker's one-node-at-a-time behaviour; --no-serial skips it)
  *   G  1 master + k workers for every k of --growth not already measured (instantiate only)
  * Prints the times, B/A (target ≤ 1.5: N workers cost about what one costs), scale-out B/A
@@ -46,6 +46,8 @@ const DELAY = arg('delay', '50ms');
 const WORKERS = Number(arg('workers', '10'));
 const GROWTH = arg('growth', '1,5,10,20') === 'none' ? [] : arg('growth', '1,5,10,20').split(',').map(Number);
 const SERIAL = !process.argv.includes('--no-serial');
+/** vnflcm's --concurrency for A, B and G (nodes beyond it wait for a free slot: 1 + 10 workers at 10 means one does). */
+const CONC = Number(arg('concurrency', '10'));
 const SCALE = !process.argv.includes('--no-scale');
 const JSON_OUT = process.argv.includes('--json');
 const MAX_VMS = 22; // 10.250.0.78 .. .99
@@ -358,8 +360,8 @@ async function main(): Promise<void> {
   const results: Result[] = [];
   const loadStart = loadavg().map((x) => x.toFixed(1)).join(' ');
   const plan: [string, number, number, boolean][] = [
-    ['A', 1, 10, true],
-    ['B', WORKERS, 10, true],
+    ['A', 1, CONC, true],
+    ['B', WORKERS, CONC, true],
     ...(SERIAL ? [['C', WORKERS, 1, false] as [string, number, number, boolean]] : []),
   ];
   const growthOnly = GROWTH.filter((k) => k !== 1 && k !== WORKERS);
@@ -367,7 +369,7 @@ async function main(): Promise<void> {
     const pkg = await packageCopy(work, facts);
     say(`bench/cluster.ts: delay ${DELAY} towards every VM, ${RUNS} run(s), ${WORKERS} workers; load average at start ${loadStart}`);
     for (let r = 0; r < RUNS; r++) {
-      for (const [label, workers, conc, extras] of [...plan, ...growthOnly.map((k) => [`G${k}`, k, 10, false] as [string, number, number, boolean])]) {
+      for (const [label, workers, conc, extras] of [...plan, ...growthOnly.map((k) => [`G${k}`, k, CONC, false] as [string, number, number, boolean])]) {
         const res = await runScenario(label, workers, conc, pkg, facts, work, extras);
         results.push(res);
         say(
@@ -400,6 +402,7 @@ async function main(): Promise<void> {
     delay: DELAY,
     runs: RUNS,
     workers: WORKERS,
+    concurrency: CONC,
     loadStart,
     loadEnd: loadavg().map((x) => x.toFixed(1)).join(' '),
     instantiate: { oneWorker: a, nWorkers: b, serial: c, ratio: b / a, target: 1.5, met: b / a <= 1.5 },
@@ -415,8 +418,8 @@ async function main(): Promise<void> {
   say('');
   say('| scenario | nodes | concurrency | instantiate_end (median) | again on the converged cluster | scale-out +1 worker |');
   say('|---|---|---|---|---|---|');
-  say(`| A | 1 master + 1 worker | 10 | ${a.toFixed(1)} s | ${ra.toFixed(1)} s | ${sa.toFixed(1)} s |`);
-  say(`| B | 1 master + ${WORKERS} workers | 10 | ${b.toFixed(1)} s | ${rb.toFixed(1)} s | ${sb.toFixed(1)} s |`);
+  say(`| A | 1 master + 1 worker | ${CONC} | ${a.toFixed(1)} s | ${ra.toFixed(1)} s | ${sa.toFixed(1)} s |`);
+  say(`| B | 1 master + ${WORKERS} workers | ${CONC} | ${b.toFixed(1)} s | ${rb.toFixed(1)} s | ${sb.toFixed(1)} s |`);
   if (SERIAL) say(`| C | 1 master + ${WORKERS} workers | 1 | ${c.toFixed(1)} s | - | - |`);
   say('');
   if (growth.length > 2) {
@@ -425,7 +428,7 @@ async function main(): Promise<void> {
     for (const g of growth) say(`| ${g.workers} | ${g.seconds.toFixed(1)} s | ${(g.seconds / a).toFixed(2)} |`);
     say('');
   }
-  say(`B/A = ${(b / a).toFixed(2)} (target ≤ 1.5: ${WORKERS} workers vs 1 worker at concurrency 10); converged re-runs: ${(rb / ra).toFixed(2)}`);
+  say(`B/A = ${(b / a).toFixed(2)} (target ≤ 1.5: ${WORKERS} workers vs 1 worker at concurrency ${CONC}); converged re-runs: ${(rb / ra).toFixed(2)}`);
   if (SCALE) say(`scale-out B/A = ${(sb / sa).toFixed(2)} (target ≤ 1.2: +1 worker on a ${WORKERS}-worker cluster vs on a 1-worker cluster)`);
   if (SERIAL) say(`C/B = ${(c / b).toFixed(2)} (speed-up of concurrency 10 over one node at a time)`);
   say(
