@@ -399,7 +399,7 @@ export class Run {
     n: ClusterNode,
     host: RemoteHost,
     mode: 'init' | 'prepare' | 'join-control-plane' | 'join-worker' | 'ha-config',
-    o: { endpoint?: string; join?: JoinInfo; token?: string; certKey?: string; cni?: string; extraSans?: string; masters?: readonly ClusterNode[] },
+    o: { endpoint?: string; join?: JoinInfo; token?: string; certKey?: string; cni?: string; extraSans?: string; masters?: readonly ClusterNode[]; background?: boolean },
   ): Promise<Record<string, string>> {
     const values: Record<string, string | undefined> = {
       ...this.baseConfig(),
@@ -412,9 +412,10 @@ export class Run {
       Object.assign(values, { CONTROL_PLANE_ENDPOINT: o.endpoint, JOIN_TOKEN: o.token, CERTIFICATE_KEY: o.certKey, API_SERVER_EXTRA_SANS: o.extraSans });
       values.CNI_MANIFEST = o.cni ?? this.params.overrides.values.CNI_MANIFEST;
     } else if (mode === 'prepare') {
-      // background work: where nodes share CPUs (test beds, oversubscribed hosts) the node on the
-      // critical path (kubeadm init, joins) goes first
-      Object.assign(values, { CONTROL_PLANE_ENDPOINT: o.endpoint, NICENESS: '19' });
+      // background work while kubeadm init runs: where nodes share CPUs (test beds, oversubscribed
+      // hosts) the node on the critical path goes first. In a scale-out the new node's prepare is
+      // itself the critical path (the other nodes only get their hosts block): no lower priority.
+      Object.assign(values, { CONTROL_PLANE_ENDPOINT: o.endpoint, ...(o.background ? { NICENESS: '19' } : {}) });
     } else if (mode !== 'ha-config') {
       const j = o.join as JoinInfo;
       Object.assign(values, { CONTROL_PLANE_ENDPOINT: endpointOf(j.apiServer), JOIN_TOKEN: j.token, CA_CERT_HASH: j.caCertHash });
@@ -586,7 +587,7 @@ export async function installCluster(ctx: HookContext, deps: DriverDeps, title: 
           row.result = out.status === 'already-installed' ? 'control plane (was installed)' : 'control plane initialised';
         } else {
           // (a node that joined before re-checks everything in its join run: no separate prepare)
-          if (!pre.joined) await run.step(n, 'prepare (runtime, packages)', () => run.install(n, host, 'prepare', { endpoint: ep.endpoint }), (o) => o.status);
+          if (!pre.joined) await run.step(n, 'prepare (runtime, packages)', () => run.install(n, host, 'prepare', { endpoint: ep.endpoint, background: true }), (o) => o.status);
           let ji: JoinInfo;
           slot.release();
           try {
