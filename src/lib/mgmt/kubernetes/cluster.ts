@@ -263,6 +263,19 @@ export class Run {
     }
   }
 
+  /** One of the `--concurrency` slots (FIFO); `release` is idempotent and may come before the slot was granted. */
+  slot(): { acquired: Promise<void>; release(): void } {
+    let free!: () => void;
+    const done = new Promise<void>((res) => (free = res));
+    let granted!: () => void;
+    const acquired = new Promise<void>((res) => (granted = res));
+    void this.limit(() => {
+      granted();
+      return done;
+    });
+    return { acquired, release: () => free() };
+  }
+
   connect(n: ClusterNode): Promise<RemoteHost> {
     let p = this.conns.get(n.vnfc.id);
     if (!p) {
@@ -386,7 +399,7 @@ export class Run {
     n: ClusterNode,
     host: RemoteHost,
     mode: 'init' | 'prepare' | 'join-control-plane' | 'join-worker' | 'ha-config',
-    o: { endpoint?: string; join?: JoinInfo; token?: string; certKey?: string; cni?: string; extraSans?: string; masters?: readonly ClusterNode[] },
+    o: { endpoint?: string; join?: JoinInfo; token?: string; certKey?: string; cni?: string; extraSans?: string; masters?: readonly ClusterNode[]; background?: boolean },
   ): Promise<Record<string, string>> {
     const values: Record<string, string | undefined> = {
       ...this.baseConfig(),
@@ -399,9 +412,10 @@ export class Run {
       Object.assign(values, { CONTROL_PLANE_ENDPOINT: o.endpoint, JOIN_TOKEN: o.token, CERTIFICATE_KEY: o.certKey, API_SERVER_EXTRA_SANS: o.extraSans });
       values.CNI_MANIFEST = o.cni ?? this.params.overrides.values.CNI_MANIFEST;
     } else if (mode === 'prepare') {
-      // background work: where nodes share CPUs (test beds, oversubscribed hosts) the node on the
-      // critical path (kubeadm init, joins) goes first
-      Object.assign(values, { CONTROL_PLANE_ENDPOINT: o.endpoint, NICENESS: '19' });
+      // background work while kubeadm init runs: where nodes share CPUs (test beds, oversubscribed
+      // hosts) the node on the critical path goes first. In a scale-out the new node's prepare is
+      // itself the critical path (the other nodes only get their hosts block): no lower priority.
+      Object.assign(values, { CONTROL_PLANE_ENDPOINT: o.endpoint, ...(o.background ? { NICENESS: '19' } : {}) });
     } else if (mode !== 'ha-config') {
       const j = o.join as JoinInfo;
       Object.assign(values, { CONTROL_PLANE_ENDPOINT: endpointOf(j.apiServer), JOIN_TOKEN: j.token, CA_CERT_HASH: j.caCertHash });
@@ -548,11 +562,16 @@ export async function installCluster(ctx: HookContext, deps: DriverDeps, title: 
       return p;
     };
 
+    // A node holds one of the `--concurrency` slots while vnflcm works on it, not while it waits
+    // for the main master's join data: otherwise nodes beyond the limit would wait for whole
+    // pipelines of nodes that are only waiting themselves.
     const pipeline = async (n: ClusterNode): Promise<void> => {
       const row = run.row(n);
       const isMain = n === run.main;
       let res: ApplyResult | undefined;
+      let slot = run.slot();
       try {
+        await slot.acquired;
         const host = await run.connect(n);
         // the main master also gets the package's CNI manifest (when there is one) in the same bundle
         const cniFile = isMain && run.params.overrides.cniLocalFile ? run.params.overrides.cniLocalFile : undefined;
@@ -568,8 +587,9 @@ export async function installCluster(ctx: HookContext, deps: DriverDeps, title: 
           row.result = out.status === 'already-installed' ? 'control plane (was installed)' : 'control plane initialised';
         } else {
           // (a node that joined before re-checks everything in its join run: no separate prepare)
-          if (!pre.joined) await run.step(n, 'prepare (runtime, packages)', () => run.install(n, host, 'prepare', { endpoint: ep.endpoint }), (o) => o.status);
+          if (!pre.joined) await run.step(n, 'prepare (runtime, packages)', () => run.install(n, host, 'prepare', { endpoint: ep.endpoint, background: true }), (o) => o.status);
           let ji: JoinInfo;
+          slot.release();
           try {
             ji = await join.promise;
           } catch (err) {
@@ -577,6 +597,8 @@ export async function installCluster(ctx: HookContext, deps: DriverDeps, title: 
             ctx.progress.step(n.name, 'join', 'skipped', `main master ${run.main.name} failed`);
             return;
           }
+          slot = run.slot();
+          await slot.acquired;
           const mode = n.role === 'master' ? 'join-control-plane' : 'join-worker';
           const doJoin = (): Promise<Record<string, string>> => run.step(n, `kubeadm join (${n.role === 'master' ? 'control plane' : 'worker'})`, () => run.install(n, host, mode, { join: ji }), (o) => o.status);
           const out = n.role === 'master' ? await serialCp(doJoin) : await doJoin();
@@ -588,9 +610,11 @@ export async function installCluster(ctx: HookContext, deps: DriverDeps, title: 
         if (isMain && !join.settled) join.reject(err);
         row.registries = run.registriesCell(res);
         run.fail(n, err);
+      } finally {
+        slot.release();
       }
     };
-    await Promise.all([run.main, ...run.masters.slice(1), ...run.workers].map((n) => run.limit(() => pipeline(n))));
+    await Promise.all([run.main, ...run.masters.slice(1), ...run.workers].map((n) => pipeline(n)));
 
     const mainOk = run.row(run.main).ok;
     if (mainOk) {
@@ -654,7 +678,9 @@ export async function addNodes(ctx: HookContext, deps: DriverDeps, addedIds: rea
     const join = async (n: ClusterNode): Promise<void> => {
       const row = run.row(n);
       let res: ApplyResult | undefined;
+      let slot = run.slot(); // not held while waiting for the join data (see installCluster)
       try {
+        await slot.acquired;
         if (o.heal) {
           // a healed VNFC keeps its name: remove what is left of the old node first
           const gone = await kubectl(control.host, ['get', 'node', n.name, '-o', 'name'], { step: `look up node ${n.name}` });
@@ -666,12 +692,15 @@ export async function addNodes(ctx: HookContext, deps: DriverDeps, addedIds: rea
         const pre = await run.step(n, 'hosts block and registry files', () => run.configure(n, host, 'pre', block));
         if (!pre.joined) await run.step(n, 'prepare (runtime, packages)', () => run.install(n, host, 'prepare', { endpoint: run.meta.controlPlaneEndpoint }), (x) => x.status);
         let ji: JoinInfo;
+        slot.release();
         try {
           ji = await joinData;
         } catch (err) {
           run.fail(n, err, `not joined: no join data from ${control.node.name}`);
           return;
         }
+        slot = run.slot();
+        await slot.acquired;
         const mode = n.role === 'master' ? 'join-control-plane' : 'join-worker';
         const doJoin = (): Promise<Record<string, string>> => run.step(n, `kubeadm join (${n.role === 'master' ? 'control plane' : 'worker'})`, () => run.install(n, host, mode, { join: ji }), (x) => x.status);
         const out = n.role === 'master' ? await serialCp(doJoin) : await doJoin();
@@ -681,6 +710,8 @@ export async function addNodes(ctx: HookContext, deps: DriverDeps, addedIds: rea
       } catch (err) {
         row.registries = run.registriesCell(res);
         run.fail(n, err);
+      } finally {
+        slot.release();
       }
     };
     const refresh = async (n: ClusterNode): Promise<void> => {
@@ -694,7 +725,7 @@ export async function addNodes(ctx: HookContext, deps: DriverDeps, addedIds: rea
         run.fail(n, err);
       }
     };
-    await Promise.all([...fresh.map((n) => run.limit(() => join(n))), ...old.map((n) => run.limit(() => refresh(n)))]);
+    await Promise.all([...fresh.map((n) => join(n)), ...old.map((n) => run.limit(() => refresh(n)))]);
 
     if (fresh.some((n) => n.role === 'master') && run.meta.vip) await haConfig(run, run.masters.filter((m) => !added.has(m.vnfc.id)), run.masters);
     run.finish(o.title);
