@@ -11,8 +11,8 @@
 // VMs: t-k8s-0 .. t-k8s-6 on 10.250.0.60 .. 10.250.0.66 (only), all taken down in `after`.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -21,6 +21,7 @@ import type { VnfcRef } from '../../src/lib/lcm/hooks.js';
 import { recordingProgress } from '../../src/lib/lcm/progress.js';
 import { createKubernetesDriver } from '../../src/lib/mgmt/kubernetes/driver.js';
 import { createHarnessInstance, harnessContext, vnfcFor, type HarnessOptions } from '../helpers/k8s-harness.js';
+import { k8sTestbedPackage } from '../helpers/packages.js';
 import { checkRegistries, RegistryCheckError } from '../../src/lib/mgmt/kubernetes/node-ops.js';
 import type { VnfPackage } from '../../src/lib/package/model.js';
 import { readPackage } from '../../src/lib/package/reader.js';
@@ -30,7 +31,6 @@ import { Store } from '../../src/lib/store/index.js';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
 const ENV_SH = path.join(ROOT, 'test/env/env.sh');
-const SAMPLE_PKG = path.join(ROOT, 'samples/kubernetes-cluster-vnf-package');
 const FACTS_FILE = '/srv/vnflcm-testenv/env.json';
 const IS_ROOT = process.getuid?.() === 0;
 const IMAGE = 'testbed/hello:latest';
@@ -126,18 +126,7 @@ let skipReason: string | false = IS_ROOT ? false : 'needs root (test-bed VMs)';
 
 /** A temp copy of the sample package with the HTTPS registry's CA, a CNI manifest and an overrides file. */
 async function packageCopy(): Promise<VnfPackage> {
-  const dir = path.join(work, 'pkg');
-  await cp(SAMPLE_PKG, dir, { recursive: true });
-  await mkdir(path.join(dir, 'Files/registries'), { recursive: true });
-  await mkdir(path.join(dir, 'Files/cni'), { recursive: true });
-  await cp(facts.registries.https.ca_file as string, path.join(dir, 'Files/registries/ca.crt'));
-  await writeFile(path.join(dir, 'Files/cni/cni.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: e2e-cni\n  namespace: kube-system\n');
-  // the test bed has no Internet: the CNI manifest comes from the package (uploaded by the driver)
-  await writeFile(path.join(dir, 'Scripts/install_k8s_cluster.conf'), '# e2e: no Internet in the test bed\nCNI_MANIFEST=Files/cni/cni.yaml\n');
-  // keep TOSCA.meta's hash of the install script in step with the script being tested
-  const script = await readFile(path.join(dir, 'Scripts/install_k8s_cluster.sh'));
-  const meta = path.join(dir, 'TOSCA-Metadata/TOSCA.meta');
-  await writeFile(meta, (await readFile(meta, 'utf8')).replace(/^Hash: .*$/m, `Hash: ${createHash('sha256').update(script).digest('hex')}`));
+  const dir = await k8sTestbedPackage(path.join(work, 'pkg'), facts.registries.https.ca_file as string);
   return readPackage(dir);
 }
 

@@ -11,9 +11,9 @@
 // VMs: t-rc-0, t-rc-1 on 10.250.0.76, 10.250.0.77, taken down in `after`.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -24,10 +24,10 @@ import { createKubernetesDriver } from '../../src/lib/mgmt/kubernetes/driver.js'
 import type { VnfPackage } from '../../src/lib/package/model.js';
 import { Store } from '../../src/lib/store/index.js';
 import { ROOT, runCli } from '../helpers/cli.js';
+import { k8sTestbedPackage } from '../helpers/packages.js';
 import { createHarnessInstance, harnessContext, vnfcFor, type HarnessOptions } from '../helpers/k8s-harness.js';
 
 const ENV_SH = path.join(ROOT, 'test/env/env.sh');
-const SAMPLE_PKG = path.join(ROOT, 'samples/kubernetes-cluster-vnf-package');
 const FACTS_FILE = '/srv/vnflcm-testenv/env.json';
 const IS_ROOT = process.getuid?.() === 0;
 const IMAGE = 'testbed/hello:latest';
@@ -92,16 +92,7 @@ let skipReason: string | false = IS_ROOT ? false : 'needs root (test-bed VMs)';
 
 /** The sample package with the HTTPS registry's CA and a CNI manifest (the test bed has no Internet), onboarded. */
 async function onboardPackage(): Promise<VnfPackage> {
-  const dir = path.join(work, 'pkg');
-  await cp(SAMPLE_PKG, dir, { recursive: true });
-  await mkdir(path.join(dir, 'Files/registries'), { recursive: true });
-  await mkdir(path.join(dir, 'Files/cni'), { recursive: true });
-  await cp(facts.registries.https.ca_file as string, path.join(dir, 'Files/registries/ca.crt'));
-  await writeFile(path.join(dir, 'Files/cni/cni.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: e2e-cni\n  namespace: kube-system\n');
-  await writeFile(path.join(dir, 'Scripts/install_k8s_cluster.conf'), '# e2e: no Internet in the test bed\nCNI_MANIFEST=Files/cni/cni.yaml\n');
-  const script = await readFile(path.join(dir, 'Scripts/install_k8s_cluster.sh'));
-  const meta = path.join(dir, 'TOSCA-Metadata/TOSCA.meta');
-  await writeFile(meta, (await readFile(meta, 'utf8')).replace(/^Hash: .*$/m, `Hash: ${createHash('sha256').update(script).digest('hex')}`));
+  const dir = await k8sTestbedPackage(path.join(work, 'pkg'), facts.registries.https.ca_file as string);
   const added = await addPackage(store, dir);
   return (await loadPackage(store, added.record.vnfdId)).model;
 }

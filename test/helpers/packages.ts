@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ROOT } from './cli.js';
@@ -57,4 +58,22 @@ export function addImageArtifact(dir: string, flavourFile: string, vduId: string
     doc.setIn([...base, 'artifacts'], doc.createNode({ sw_image: { type: 'tosca.artifacts.nfv.SwImage', file: '../Files/images/tiny.img' } }));
   });
   return { name, sha512 };
+}
+
+/**
+ * A copy of the Kubernetes sample (at `dir`) for the test bed, which has no Internet: the HTTPS
+ * registry's CA at Files/registries/ca.crt, a CNI manifest shipped in the package and named by the
+ * overrides file, and TOSCA.meta's hash of the install script kept in step with the script.
+ */
+export async function k8sTestbedPackage(dir: string, caFile: string): Promise<string> {
+  await cp(K8S_PKG, dir, { recursive: true });
+  await mkdir(join(dir, 'Files/registries'), { recursive: true });
+  await mkdir(join(dir, 'Files/cni'), { recursive: true });
+  await cp(caFile, join(dir, 'Files/registries/ca.crt'));
+  await writeFile(join(dir, 'Files/cni/cni.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: e2e-cni\n  namespace: kube-system\n');
+  await writeFile(join(dir, 'Scripts/install_k8s_cluster.conf'), '# e2e: no Internet in the test bed\nCNI_MANIFEST=Files/cni/cni.yaml\n');
+  const script = await readFile(join(dir, 'Scripts/install_k8s_cluster.sh'));
+  const meta = join(dir, 'TOSCA-Metadata/TOSCA.meta');
+  await writeFile(meta, (await readFile(meta, 'utf8')).replace(/^Hash: .*$/m, `Hash: ${createHash('sha256').update(script).digest('hex')}`));
+  return dir;
 }

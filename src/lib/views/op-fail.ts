@@ -4,21 +4,11 @@
  */
 import type { ShowResult } from '../format/types.js';
 import type { OpOccRecord } from '../store/records.js';
-import { opResponse } from './op.js';
+import { OP_FORMATTED, OP_MAP, opResponse } from './op.js';
 import { showFromResponse } from './show.js';
 
-const FAIL_MAP: Array<readonly [string, string]> = [
-  ['id', 'ID'],
-  ['operationState', 'Operation State'],
-  ['stateEnteredTime', 'State Entered Time'],
-  ['startTime', 'Start Time'],
-  ['vnfInstanceId', 'VNF Instance ID'],
-  ['operation', 'Operation'],
-  ['isAutomaticInvocation', 'Is Automatic Invocation'],
-  ['isCancelPending', 'Is Cancel Pending'],
-  ['error', 'Error'],
-  ['_links', 'Links'],
-];
+/** tackerclient's short map: `op show`'s first ten rows. */
+const FAIL_MAP = OP_MAP.slice(0, OP_MAP.findIndex(([k]) => k === 'operationParams'));
 
 const MIXED_CASE = new Set([
   'operationState',
@@ -35,8 +25,6 @@ const MIXED_CASE = new Set([
   'changedExtConnectivity',
 ]);
 
-const FORMATTED = new Set(['operationParams', 'error', 'resourceChanges', 'changedInfo', 'changedExtConnectivity', '_links']);
-
 export function opFailShow(op: OpOccRecord): ShowResult {
-  return showFromResponse(opResponse(op), FAIL_MAP, FORMATTED, MIXED_CASE);
+  return showFromResponse(opResponse(op), FAIL_MAP, OP_FORMATTED, MIXED_CASE);
 }

@@ -40,7 +40,7 @@ export function opResponse(op: OpOccRecord): Record<string, unknown> {
   return out;
 }
 
-const OP_MAP: Array<readonly [string, string]> = [
+export const OP_MAP: Array<readonly [string, string]> = [
   ['id', 'ID'],
   ['operationState', 'Operation State'],
   ['stateEnteredTime', 'State Entered Time'],
@@ -59,11 +59,14 @@ const OP_MAP: Array<readonly [string, string]> = [
   ['changedExtConnectivity', 'Changed External Connectivity'],
 ];
 
+/** Attributes rendered as JSON text in a cell. */
+export const OP_FORMATTED = new Set(['operationParams', 'error', 'resourceChanges', 'changedInfo', 'changedExtConnectivity', '_links']);
+
 export function opShow(op: OpOccRecord): ShowResult {
   return showFromResponse(
     opResponse(op),
     OP_MAP,
-    new Set(['operationParams', 'error', 'resourceChanges', 'changedInfo', 'changedExtConnectivity', '_links']),
+    OP_FORMATTED,
   );
 }
 
