@@ -30,7 +30,8 @@ interface Op {
 }
 
 /** True once an occurrence in the store records a running step that `match` accepts. */
-function stepRunning(home: string, match: (s: { node: string; name: string }) => boolean): boolean {
+/** A step of an operation of `instanceId` (other tests' occurrences in the same store do not count). */
+function stepRunning(home: string, instanceId: string, match: (s: { node: string; name: string }) => boolean): boolean {
   let names: string[];
   try {
     names = readdirSync(join(home, 'ops')).filter((n) => n.endsWith('.json'));
@@ -39,8 +40,8 @@ function stepRunning(home: string, match: (s: { node: string; name: string }) =>
   }
   return names.some((n) => {
     try {
-      const op = JSON.parse(readFileSync(join(home, 'ops', n), 'utf8')) as { runningSteps?: Array<{ node: string; name: string }> };
-      return (op.runningSteps ?? []).some(match);
+      const op = JSON.parse(readFileSync(join(home, 'ops', n), 'utf8')) as { vnfInstanceId?: string; runningSteps?: Array<{ node: string; name: string }> };
+      return op.vnfInstanceId === instanceId && (op.runningSteps ?? []).some(match);
     } catch {
       return false;
     }
@@ -151,7 +152,7 @@ describe('failed and interrupted operations', { timeout: 60 * 60_000 }, () => {
   test('instantiate killed with SIGKILL during provisioning: FAILED_TEMP (interrupted), doctor says so, op retry completes', async () => {
     const id = await create(REGISTRY_VNFD);
     const file = params('kill.json', 'private_registry_param_file.json');
-    const killed = await runUntil(['instantiate', id, file], { home, env }, () => stepRunning(home, (s) => s.node !== ''), 'SIGKILL');
+    const killed = await runUntil(['instantiate', id, file], { home, env }, () => stepRunning(home, id, (s) => s.node !== ''), 'SIGKILL');
     assert.equal(killed.signalled, true, killed.stderr);
     assert.equal(killed.signalCode, 'SIGKILL');
     const [op] = await opsOf(id);
@@ -185,7 +186,7 @@ describe('failed and interrupted operations', { timeout: 60 * 60_000 }, () => {
 
   test('SIGINT during provisioning: FAILED_TEMP naming the step, exit 130, the commands to resolve it printed', async () => {
     const id = await create(REGISTRY_VNFD);
-    const r = await runUntil(['instantiate', id, params('int.json', 'private_registry_param_file.json')], { home, env }, () => stepRunning(home, (s) => s.node !== ''), 'SIGINT');
+    const r = await runUntil(['instantiate', id, params('int.json', 'private_registry_param_file.json')], { home, env }, () => stepRunning(home, id, (s) => s.node !== ''), 'SIGINT');
     assert.equal(r.signalled, true);
     assert.equal(r.code, 130, r.stderr);
     const [op] = await opsOf(id);
@@ -304,7 +305,7 @@ describe('failed and interrupted operations', { timeout: 60 * 60_000 }, () => {
     const settled = await workers();
 
     // A scale-out killed while Heat updates the stack; its rollback removes exactly the added member.
-    const killed = await runUntil(['scale', id, '--type', 'SCALE_OUT', '--aspect-id', 'worker_instance'], { home, env }, () => stepRunning(home, (s) => s.name.startsWith('update stack')), 'SIGKILL');
+    const killed = await runUntil(['scale', id, '--type', 'SCALE_OUT', '--aspect-id', 'worker_instance'], { home, env }, () => stepRunning(home, id, (s) => s.name.startsWith('update stack')), 'SIGKILL');
     assert.equal(killed.signalCode, 'SIGKILL', killed.stderr);
     const scaleOp = (await opsOf(id)).at(-1);
     assert.deepEqual([scaleOp?.Operation, scaleOp?.['Operation State']], ['SCALE', 'FAILED_TEMP']);

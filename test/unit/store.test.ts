@@ -101,3 +101,19 @@ test('ids that are not safe file names are not found', async () => {
   assert.equal(await store.getInstance('../meta'), undefined);
   assert.equal(await store.getInstance('a/b'), undefined);
 });
+
+test('a record lock left by a killed process is taken over once stale, not reported as held', async () => {
+  const home = tempHome();
+  const store = await Store.open(home);
+  await store.createInstance(instance('k1'));
+  // The child dies (SIGKILL) inside the lock, as a CLI killed mid-update would.
+  const code = `
+    import { Store } from './src/lib/store/index.js';
+    const s = await Store.open(process.env.H);
+    await s.updateInstance('k1', () => { process.kill(process.pid, 'SIGKILL'); return new Promise(() => {}); });
+  `;
+  assert.notEqual(await runNode(code, { H: home }), 0);
+  assert.ok((await readdir(join(home, 'locks'))).some((n) => n.endsWith('.lock')), 'the dead process left its lock');
+  await store.updateInstance('k1', (r) => ({ ...r, metadata: { counter: 1 } }));
+  assert.equal((await store.getInstance('k1'))?.metadata?.counter, 1);
+});

@@ -68,7 +68,11 @@ export class Store {
     return join(this.root, ...parts);
   }
 
-  /** Run `fn` holding the named lock (a lock directory next to the data, stale after 60 s). */
+  /**
+   * Run `fn` holding the named lock (a lock directory next to the data). Held only for a
+   * read-modify-write, refreshed every 2 s while held; a lock left by a killed process is stale
+   * after 10 s and taken over, well inside the ~50 s the retries wait.
+   */
   async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const lockDir = this.path('locks');
     await ensureDir(lockDir);
@@ -76,8 +80,8 @@ export class Store {
     const { default: lockfile } = await import('proper-lockfile');
     const release = await lockfile.lock(target, {
       realpath: false,
-      stale: 60_000,
-      update: 10_000,
+      stale: 10_000,
+      update: 2_000,
       retries: { retries: 200, minTimeout: 20, maxTimeout: 250, factor: 1.3 },
     });
     try {
