@@ -25,22 +25,10 @@ import type { LcmEnv } from '../../src/lib/lcm/common.js';
 import { recordingProgress } from '../../src/lib/lcm/progress.js';
 import { Interrupt } from '../../src/lib/lcm/tracker.js';
 import { ROOT, tempHome } from '../helpers/cli.js';
+import { instanceRecord } from '../helpers/records.js';
 
 function instance(id: string): VnfInstanceRecord {
-  return {
-    id,
-    vnfInstanceName: `vnf-${id}`,
-    vnfInstanceDescription: null,
-    vnfdId: 'd',
-    vnfPkgId: 'p',
-    vnfProvider: 'Company',
-    vnfProductName: 'x',
-    vnfSoftwareVersion: '1.0',
-    vnfdVersion: '1.0',
-    instantiationState: 'NOT_INSTANTIATED',
-    vimConnectionInfo: [],
-    createdAt: new Date().toISOString(),
-  };
+  return instanceRecord(id);
 }
 
 async function setup(): Promise<{ store: Store; env: LcmEnv; id: string; progress: ReturnType<typeof recordingProgress> }> {

@@ -6,23 +6,10 @@ import { test } from 'node:test';
 import { Store } from '../../src/lib/store/index.js';
 import type { VnfInstanceRecord } from '../../src/lib/store/records.js';
 import { ROOT, tempHome } from '../helpers/cli.js';
+import { instanceRecord } from '../helpers/records.js';
 
 function instance(id: string): VnfInstanceRecord {
-  return {
-    id,
-    vnfInstanceName: `vnf-${id}`,
-    vnfInstanceDescription: null,
-    vnfdId: 'd',
-    vnfPkgId: 'p',
-    vnfProvider: 'Company',
-    vnfProductName: 'x',
-    vnfSoftwareVersion: '1.0',
-    vnfdVersion: '1.0',
-    instantiationState: 'NOT_INSTANTIATED',
-    vimConnectionInfo: [],
-    createdAt: new Date().toISOString(),
-    metadata: { counter: 0 },
-  };
+  return instanceRecord(id, { metadata: { counter: 0 } });
 }
 
 function runNode(code: string, env: NodeJS.ProcessEnv): Promise<number> {
