@@ -1,4 +1,4 @@
-import { BaseCommand } from '../lib/command.js';
+import { BaseCommand } from '../cli/base-command.js';
 
 /** Called by the completion scripts: `vnflcm __complete -- WORDS…` prints what to offer for the last word. */
 export default class Complete extends BaseCommand {
@@ -9,8 +9,8 @@ export default class Complete extends BaseCommand {
   async run(): Promise<void> {
     const dd = this.argv.indexOf('--');
     const words = dd === -1 ? this.argv : this.argv.slice(dd + 1);
-    const { complete, completionLines } = await import('../cli/completion.js');
-    const { completionTable, resolveIds } = await import('../lib/views/completion.js');
+    const { complete, completionLines, completionTable } = await import('../cli/completion.js');
+    const { resolveIds } = await import('../lib/views/completion.js');
     const c = complete(words.length > 0 ? words : [''], completionTable(this.config.commands));
     process.stdout.write(completionLines(c, c.kind === 'ids' ? await resolveIds(c.source, c.instance) : []));
   }

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { BaseCommand } from '../lib/command.js';
+import { BaseCommand } from '../cli/base-command.js';
 
 export default class Completion extends BaseCommand {
   static override summary = 'Print the shell completion script for bash or zsh';

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../lib/command.js';
-import { showFormatFlags } from '../lib/format/flags.js';
-import { operationFlags } from '../lib/lcm/flags.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { showFormatFlags } from '../cli/flags/format.js';
+import { operationFlags } from '../cli/flags/operation.js';
 
 export default class Create extends BaseCommand {
   static override summary = 'Create a new VNF instance from an onboarded VNF package';
@@ -38,8 +38,15 @@ export default class Create extends BaseCommand {
     }
     const rec = await createInstance(store, { vnfdId: args['vnfd-id'], name: flags.name, description: flags.description });
     if (flags.I) {
-      const { instantiateFromCreate } = await import('../lib/lcm/instantiate-cmd.js');
-      await instantiateFromCreate(store, rec.id, flags.I, flags);
+      // `create --I`: the real client's one line for "created and accepted"; the other result lines go to stderr
+      const { runInstantiate } = await import('../lib/lcm/run.js');
+      let first = true;
+      const out = (line: string): void => {
+        if (!first) return void process.stderr.write(`${line}\n`);
+        first = false;
+        this.say(`VNF Instance ${rec.id} is created and instantiation request has been accepted.`);
+      };
+      await runInstantiate(store, rec.id, flags.I, flags, this.operationSay(flags, out));
     }
     await this.printResult(instanceShow(rec, 'create'), flags);
   }

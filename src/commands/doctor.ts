@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand } from '../lib/command.js';
-import { listFormatFlags } from '../lib/format/flags.js';
-import { authFlags } from '../lib/openstack/flags.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { listFormatFlags } from '../cli/flags/format.js';
+import { authFlags } from '../cli/flags/openstack.js';
 
 export default class Doctor extends BaseCommand {
   static override summary = 'Check that the store is consistent with the cloud';

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../lib/command.js';
-import { operationFlags } from '../lib/lcm/flags.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { operationFlags } from '../cli/flags/operation.js';
 
 export default class Heal extends BaseCommand {
   static override summary = 'Heal a VNF instance';
@@ -33,6 +33,6 @@ export default class Heal extends BaseCommand {
       Object.assign(body, await validateHealParamFile(flags['additional-param-file'], {}, driver));
     }
     const { runHeal } = await import('../lib/lcm/run.js');
-    await runHeal(store, args['vnf-instance'], body, flags, (l) => this.say(l));
+    await runHeal(store, args['vnf-instance'], body, flags, this.operationSay(flags));
   }
 }

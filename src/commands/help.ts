@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { BaseCommand } from '../lib/command.js';
+import { BaseCommand } from '../cli/base-command.js';
 
 export default class Help extends BaseCommand {
   static override summary = 'Display help for vnflcm or for a command';

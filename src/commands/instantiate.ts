@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../lib/command.js';
-import { operationFlags } from '../lib/lcm/flags.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { operationFlags } from '../cli/flags/operation.js';
 
 export default class Instantiate extends BaseCommand {
   static override summary = 'Instantiate a VNF instance';
@@ -31,6 +31,6 @@ export default class Instantiate extends BaseCommand {
       return;
     }
     const { runInstantiate } = await import('../lib/lcm/run.js');
-    await runInstantiate(store, args['vnf-instance'], args['param-file'], flags, (l) => this.say(l));
+    await runInstantiate(store, args['vnf-instance'], args['param-file'], flags, this.operationSay(flags));
   }
 }

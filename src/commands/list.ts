@@ -1,5 +1,5 @@
-import { BaseCommand } from '../lib/command.js';
-import { listFormatFlags } from '../lib/format/flags.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { listFormatFlags } from '../cli/flags/format.js';
 
 export default class List extends BaseCommand {
   static override summary = 'List VNF instances';

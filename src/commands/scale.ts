@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../lib/command.js';
-import { operationFlags } from '../lib/lcm/flags.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { operationFlags } from '../cli/flags/operation.js';
 
 export default class Scale extends BaseCommand {
   static override summary = 'Scale a VNF instance';
@@ -30,6 +30,6 @@ export default class Scale extends BaseCommand {
       Object.assign(body, await validateScaleParamFile(flags['additional-param-file'], {}, driver));
     }
     const { runScale } = await import('../lib/lcm/run.js');
-    await runScale(store, args['vnf-instance'], body, flags, (l) => this.say(l));
+    await runScale(store, args['vnf-instance'], body, flags, this.operationSay(flags));
   }
 }

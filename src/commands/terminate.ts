@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../lib/command.js';
-import { operationFlags } from '../lib/lcm/flags.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { operationFlags } from '../cli/flags/operation.js';
 
 export default class Terminate extends BaseCommand {
   static override summary = 'Terminate a VNF instance';
@@ -21,7 +21,7 @@ export default class Terminate extends BaseCommand {
     const { Store } = await import('../lib/store/index.js');
     const { runTerminate } = await import('../lib/lcm/run.js');
     const store = await Store.open();
-    await runTerminate(store, id, body, flags, (l) => this.say(l));
+    await runTerminate(store, id, body, flags, this.operationSay(flags));
     if (flags.D) {
       this.say('Waiting for vnf instance to be terminated before deleting');
       const { deleteInstance } = await import('../lib/lcm/instances.js');

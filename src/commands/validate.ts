@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../lib/command.js';
+import { BaseCommand } from '../cli/base-command.js';
 
 export default class Validate extends BaseCommand {
   static override summary = 'Check an instantiate param file, against a VNF package when --vnfd-id is given';

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand } from '../../lib/command.js';
-import { listFormatFlags } from '../../lib/format/flags.js';
+import { BaseCommand } from '../../cli/base-command.js';
+import { listFormatFlags } from '../../cli/flags/format.js';
 
 export default class OpList extends BaseCommand {
   static override summary = 'List LCM operation occurrences';

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
-import { BaseCommand } from '../../lib/command.js';
-import { operationFlags } from '../../lib/lcm/flags.js';
+import { BaseCommand } from '../../cli/base-command.js';
+import { operationFlags } from '../../cli/flags/operation.js';
 
 export default class OpRollback extends BaseCommand {
   static override summary = 'Rollback VNF Instance';
@@ -15,6 +15,6 @@ export default class OpRollback extends BaseCommand {
     const { args, flags } = await this.parse(OpRollback);
     const { Store } = await import('../../lib/store/index.js');
     const { runRollback } = await import('../../lib/lcm/run.js');
-    await runRollback(await Store.open(), args['vnf-lcm-op-occ-id'], flags, (l) => this.say(l));
+    await runRollback(await Store.open(), args['vnf-lcm-op-occ-id'], flags, this.operationSay(flags));
   }
 }

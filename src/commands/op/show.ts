@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
-import { BaseCommand } from '../../lib/command.js';
+import { BaseCommand } from '../../cli/base-command.js';
 import { CliError } from '../../lib/errors.js';
-import { showFormatFlags } from '../../lib/format/flags.js';
+import { showFormatFlags } from '../../cli/flags/format.js';
 
 export default class OpShow extends BaseCommand {
   static override summary = 'Display an LCM operation occurrence';

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { BaseCommand } from '../../lib/command.js';
+import { BaseCommand } from '../../cli/base-command.js';
 
 export default class PackageDelete extends BaseCommand {
   static override summary = 'Delete an onboarded VNF package (refused while instances use it)';

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../../lib/command.js';
+import { BaseCommand } from '../../cli/base-command.js';
 import { CliError } from '../../lib/errors.js';
-import { authFlags } from '../../lib/openstack/flags.js';
+import { authFlags } from '../../cli/flags/openstack.js';
 import { wizardFlags } from '../../lib/params/wizard/flags.js';
 
 export default class ParamsInit extends BaseCommand {

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../../lib/command.js';
-import { listFormatFlags } from '../../lib/format/flags.js';
+import { BaseCommand } from '../../cli/base-command.js';
+import { listFormatFlags } from '../../cli/flags/format.js';
 
 export default class RegistryCheck extends BaseCommand {
   static override summary = 'Check that a Kubernetes VNF can pull from its private registries, node by node';

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { BaseCommand } from '../../lib/command.js';
+import { BaseCommand } from '../../cli/base-command.js';
 import { CliError } from '../../lib/errors.js';
 
 export default class VimDelete extends BaseCommand {

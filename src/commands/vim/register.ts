@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../../lib/command.js';
-import { showFormatFlags } from '../../lib/format/flags.js';
+import { BaseCommand } from '../../cli/base-command.js';
+import { showFormatFlags } from '../../cli/flags/format.js';
 
 export default class VimRegister extends BaseCommand {
   static override summary = 'Register an OpenStack cloud (from clouds.yaml) as a VIM';

@@ -26,7 +26,7 @@ export type {
 } from './types.js';
 export { dictModelStr, pyJsonDumps, pyRepr, pyStr, pyStrRepr } from './python.js';
 export { safeDump } from './yaml.js';
-export { formatOptionsFromFlags, listFormatFlags, showFormatFlags } from './flags.js';
+export { formatOptionsFromFlags } from './options.js';
 
 const bold = new Chalk({ level: 1 }).bold;
 

@@ -6,9 +6,11 @@
  * errors (src/cli/usage.ts). Every command accepts OSC's global options (`parse`).
  */
 import { Command, type Interfaces } from '@oclif/core';
-import { CliError, ExitCode } from './errors.js';
-import type { CommandResult } from './format/types.js';
-import { globalFlags } from './openstack/flags.js';
+import { CliError, ExitCode, LeaveNow } from '../lib/errors.js';
+import type { Say } from '../lib/lcm/run.js';
+import type { CommandResult } from '../lib/format/types.js';
+import { globalFlags } from './flags/openstack.js';
+import { terminalSay } from './terminal.js';
 
 type FormatFlagValues = Record<string, unknown>;
 type Output = Record<string, unknown>;
@@ -26,12 +28,20 @@ export abstract class BaseCommand extends Command {
     if (!options) return super.parse(options, argv);
     // the globals are not part of B's type: commands read them only through flags they declare
     const baseFlags = { ...globalFlags, ...options.baseFlags } as Interfaces.FlagInput<B>;
-    return super.parse({ ...options, flags: options.flags, args: options.args, strict: options.strict, baseFlags }, argv);
+    const parsed = await super.parse({ ...options, flags: options.flags, args: options.args, strict: options.strict, baseFlags }, argv);
+    // the library reports --debug lines through the sink it is given, never to stderr itself
+    if ((parsed.flags as Output).debug === true) Object.assign(parsed.flags, { debugLog: (line: string) => process.stderr.write(`${line}\n`) });
+    return parsed;
+  }
+
+  /** How an operation reports here: result lines on stdout (or `out`), progress and notes on stderr, signals armed. */
+  protected operationSay(flags: { quiet?: boolean }, out?: (line: string) => void): Say {
+    return terminalSay({ quiet: flags.quiet === true, out: out ?? ((line) => this.say(line)) });
   }
 
   protected async printResult(result: CommandResult, flags: FormatFlagValues): Promise<void> {
-    const { render } = await import('./format/index.js');
-    const { formatOptionsFromFlags } = await import('./format/flags.js');
+    const { render } = await import('../lib/format/index.js');
+    const { formatOptionsFromFlags } = await import('../lib/format/options.js');
     const opts = formatOptionsFromFlags(flags, result.type, process.stdout, process.env);
     process.stdout.write(render(result, opts));
   }
@@ -42,6 +52,10 @@ export abstract class BaseCommand extends Command {
   }
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
+    if (err instanceof LeaveNow) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(err.exitCode);
+    }
     if (err instanceof CliError) {
       process.stderr.write(`${err.message}\n`);
       process.exitCode = err.exitCode;
@@ -60,7 +74,7 @@ export abstract class BaseCommand extends Command {
         return;
       }
       const prog = this.id ? `vnflcm ${this.id.replace(/:/g, ' ')}` : 'vnflcm';
-      const { usageErrorText } = await import('../cli/usage.js');
+      const { usageErrorText } = await import('./usage.js');
       const spec = { flags: { ...globalFlags, ...this.ctor.baseFlags, ...this.ctor.flags }, args: this.ctor.args, strict: this.ctor.strict };
       const fallback = err.message.replace(/\nSee more help with --help$/, '').replace(/\s*\n\s*/g, ' ').trim();
       process.stderr.write(await usageErrorText(prog, this.argv, spec, fallback));
