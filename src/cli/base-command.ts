@@ -1,6 +1,6 @@
 /**
- * The base of every vnflcm command. Commands are thin: parse, call the library, return data.
- * `printResult` hands a ShowResult/ListResult to the one formatting module (src/lib/format);
+ * The base of every vnflcm command. Commands are thin: parse, call the library, return data
+ * (./results.ts); `print` hands a ShowResult/ListResult to the one formatting module (src/lib/format);
  * `catch` turns errors into the real client's behaviour: the bare message on stderr and an exit
  * code that means something (see src/lib/errors.ts); oclif's parse errors become argparse's usage
  * errors (src/cli/usage.ts). Every command accepts OSC's global options (`parse`).
@@ -8,14 +8,16 @@
 import { Command, type Interfaces } from '@oclif/core';
 import { CliError, ExitCode, LeaveNow } from '../lib/errors.js';
 import type { Say } from '../lib/lcm/run.js';
-import type { CommandResult } from '../lib/format/types.js';
 import { globalFlags } from './flags/openstack.js';
+import { isCliResult, type CliResult } from './results.js';
 import { terminalSay } from './terminal.js';
 
-type FormatFlagValues = Record<string, unknown>;
 type Output = Record<string, unknown>;
 
 export abstract class BaseCommand extends Command {
+  /** The parsed flags (the formatter options among them), kept for printing the result. */
+  protected flagValues: Output = {};
+
   /**
    * Every command accepts OSC's global options (hidden in its help). They are added here, at parse
    * time, rather than as static `baseFlags`: oclif caches the static flags of every command at
@@ -31,6 +33,7 @@ export abstract class BaseCommand extends Command {
     const parsed = await super.parse({ ...options, flags: options.flags, args: options.args, strict: options.strict, baseFlags }, argv);
     // the library reports --debug lines through the sink it is given, never to stderr itself
     if ((parsed.flags as Output).debug === true) Object.assign(parsed.flags, { debugLog: (line: string) => process.stderr.write(`${line}\n`) });
+    this.flagValues = parsed.flags as Output;
     return parsed;
   }
 
@@ -39,11 +42,39 @@ export abstract class BaseCommand extends Command {
     return terminalSay({ quiet: flags.quiet === true, out: out ?? ((line) => this.say(line)) });
   }
 
-  protected async printResult(result: CommandResult, flags: FormatFlagValues): Promise<void> {
-    const { render } = await import('../lib/format/index.js');
-    const { formatOptionsFromFlags } = await import('../lib/format/options.js');
-    const opts = formatOptionsFromFlags(flags, result.type, process.stdout, process.env);
-    process.stdout.write(render(result, opts));
+  /** Print what `run()` returned (the one place commands' output is written). */
+  protected async print(result: CliResult): Promise<void> {
+    switch (result.type) {
+      case 'show':
+      case 'list': {
+        const { render } = await import('../lib/format/index.js');
+        const { formatOptionsFromFlags } = await import('../lib/format/options.js');
+        const opts = formatOptionsFromFlags(this.flagValues, result.type, process.stdout, process.env);
+        process.stdout.write(render(result, opts));
+        return;
+      }
+      case 'message':
+        for (const line of result.lines) this.say(line);
+        return;
+      case 'text':
+        process.stdout.write(result.text);
+        return;
+      case 'operation':
+        return; // its lines were printed while it ran
+    }
+  }
+
+  /** Runs the command (oclif's `_run`), then prints the data its `run()` returned. */
+  protected override async _run<T>(): Promise<T> {
+    const result = await super._run<T>();
+    if (isCliResult(result)) {
+      try {
+        await this.print(result);
+      } catch (err) {
+        await this.catch(err as Error);
+      }
+    }
+    return result;
   }
 
   /** A line for the operator (stdout), e.g. "... has been accepted." */

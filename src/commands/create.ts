@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { showFormatFlags } from '../cli/flags/format.js';
 import { operationFlags } from '../cli/flags/operation.js';
+import type { ShowResult } from '../cli/results.js';
 
 export default class Create extends BaseCommand {
   static override summary = 'Create a new VNF instance from an onboarded VNF package';
@@ -24,7 +25,7 @@ export default class Create extends BaseCommand {
     ...operationFlags,
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<ShowResult> {
     const { args, flags } = await this.parse(Create);
     const { Store } = await import('../lib/store/index.js');
     const { createInstance } = await import('../lib/lcm/instances.js');
@@ -48,6 +49,6 @@ export default class Create extends BaseCommand {
       };
       await runInstantiate(store, rec.id, flags.I, flags, this.operationSay(flags, out));
     }
-    await this.printResult(instanceShow(rec, 'create'), flags);
+    return instanceShow(rec, 'create');
   }
 }

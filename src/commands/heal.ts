@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { operationFlags } from '../cli/flags/operation.js';
+import type { OperationResult } from '../cli/results.js';
 
 export default class Heal extends BaseCommand {
   static override summary = 'Heal a VNF instance';
@@ -19,7 +20,7 @@ export default class Heal extends BaseCommand {
     ...operationFlags,
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<OperationResult> {
     const { args, flags } = await this.parse(Heal);
     const body: Record<string, unknown> = {};
     if (flags.cause) body.cause = flags.cause;
@@ -34,5 +35,6 @@ export default class Heal extends BaseCommand {
     }
     const { runHeal } = await import('../lib/lcm/run.js');
     await runHeal(store, args['vnf-instance'], body, flags, this.operationSay(flags));
+    return { type: 'operation', operation: 'HEAL', vnfInstanceId: args['vnf-instance'] };
   }
 }

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { operationFlags } from '../cli/flags/operation.js';
+import { message, type MessageResult, type OperationResult } from '../cli/results.js';
 
 export default class Instantiate extends BaseCommand {
   static override summary = 'Instantiate a VNF instance';
@@ -21,16 +22,16 @@ export default class Instantiate extends BaseCommand {
     ...operationFlags,
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<MessageResult | OperationResult> {
     const { args, flags } = await this.parse(Instantiate);
     const { Store } = await import('../lib/store/index.js');
     const store = await Store.open();
     if (flags['dry-run']) {
       const { dryRun } = await import('../lib/lcm/dry-run.js');
-      this.say(await dryRun(store, args['vnf-instance'], args['param-file'], flags));
-      return;
+      return message(await dryRun(store, args['vnf-instance'], args['param-file'], flags));
     }
     const { runInstantiate } = await import('../lib/lcm/run.js');
     await runInstantiate(store, args['vnf-instance'], args['param-file'], flags, this.operationSay(flags));
+    return { type: 'operation', operation: 'INSTANTIATE', vnfInstanceId: args['vnf-instance'] };
   }
 }

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { operationFlags } from '../cli/flags/operation.js';
+import type { OperationResult } from '../cli/results.js';
 
 export default class Scale extends BaseCommand {
   static override summary = 'Scale a VNF instance';
@@ -17,7 +18,7 @@ export default class Scale extends BaseCommand {
     ...operationFlags,
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<OperationResult> {
     const { args, flags } = await this.parse(Scale);
     const body: Record<string, unknown> = { type: flags.type, aspectId: flags['aspect-id'] };
     if (flags['number-of-steps']) body.numberOfSteps = flags['number-of-steps'];
@@ -31,5 +32,6 @@ export default class Scale extends BaseCommand {
     }
     const { runScale } = await import('../lib/lcm/run.js');
     await runScale(store, args['vnf-instance'], body, flags, this.operationSay(flags));
+    return { type: 'operation', operation: 'SCALE', vnfInstanceId: args['vnf-instance'] };
   }
 }

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { operationFlags } from '../cli/flags/operation.js';
+import type { OperationResult } from '../cli/results.js';
 
 export default class Terminate extends BaseCommand {
   static override summary = 'Terminate a VNF instance';
@@ -13,7 +14,7 @@ export default class Terminate extends BaseCommand {
     ...operationFlags,
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<OperationResult> {
     const { args, flags } = await this.parse(Terminate);
     const id = args['vnf-instance'];
     const body: Record<string, unknown> = { terminationType: flags['termination-type'] };
@@ -28,5 +29,6 @@ export default class Terminate extends BaseCommand {
       await deleteInstance(store, id);
       this.say(`VNF Instance '${id}' is deleted successfully`);
     }
+    return { type: 'operation', operation: 'TERMINATE', vnfInstanceId: id };
   }
 }
