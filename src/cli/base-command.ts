@@ -14,6 +14,12 @@ import { terminalSay } from './terminal.js';
 
 type Output = Record<string, unknown>;
 
+/** Where commands print: the process's stdout/stderr (in-process tests swap them for buffers). */
+export const terminal = {
+  out: (text: string): void => void process.stdout.write(text),
+  err: (text: string): void => void process.stderr.write(text),
+};
+
 export abstract class BaseCommand extends Command {
   /** The parsed flags (the formatter options among them), kept for printing the result. */
   protected flagValues: Output = {};
@@ -32,7 +38,7 @@ export abstract class BaseCommand extends Command {
     const baseFlags = { ...globalFlags, ...options.baseFlags } as Interfaces.FlagInput<B>;
     const parsed = await super.parse({ ...options, flags: options.flags, args: options.args, strict: options.strict, baseFlags }, argv);
     // the library reports --debug lines through the sink it is given, never to stderr itself
-    if ((parsed.flags as Output).debug === true) Object.assign(parsed.flags, { debugLog: (line: string) => process.stderr.write(`${line}\n`) });
+    if ((parsed.flags as Output).debug === true) Object.assign(parsed.flags, { debugLog: (line: string) => terminal.err(`${line}\n`) });
     this.flagValues = parsed.flags as Output;
     return parsed;
   }
@@ -50,14 +56,14 @@ export abstract class BaseCommand extends Command {
         const { render } = await import('../lib/format/index.js');
         const { formatOptionsFromFlags } = await import('../lib/format/options.js');
         const opts = formatOptionsFromFlags(this.flagValues, result.type, process.stdout, process.env);
-        process.stdout.write(render(result, opts));
+        terminal.out(render(result, opts));
         return;
       }
       case 'message':
         for (const line of result.lines) this.say(line);
         return;
       case 'text':
-        process.stdout.write(result.text);
+        terminal.out(result.text);
         return;
       case 'operation':
         return; // its lines were printed while it ran
@@ -79,16 +85,16 @@ export abstract class BaseCommand extends Command {
 
   /** A line for the operator (stdout), e.g. "... has been accepted." */
   protected say(line: string): void {
-    process.stdout.write(`${line}\n`);
+    terminal.out(`${line}\n`);
   }
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
     if (err instanceof LeaveNow) {
-      process.stderr.write(`${err.message}\n`);
+      terminal.err(`${err.message}\n`);
       process.exit(err.exitCode);
     }
     if (err instanceof CliError) {
-      process.stderr.write(`${err.message}\n`);
+      terminal.err(`${err.message}\n`);
       process.exitCode = err.exitCode;
       return;
     }
@@ -100,7 +106,7 @@ export abstract class BaseCommand extends Command {
         return;
       }
       if (err.oclif.exit !== ExitCode.usage) {
-        process.stderr.write(`${err.message}\n`); // this.error(msg, { exit }) of a command
+        terminal.err(`${err.message}\n`); // this.error(msg, { exit }) of a command
         process.exitCode = err.oclif.exit;
         return;
       }
@@ -108,12 +114,12 @@ export abstract class BaseCommand extends Command {
       const { usageErrorText } = await import('./usage.js');
       const spec = { flags: { ...globalFlags, ...this.ctor.baseFlags, ...this.ctor.flags }, args: this.ctor.args, strict: this.ctor.strict };
       const fallback = err.message.replace(/\nSee more help with --help$/, '').replace(/\s*\n\s*/g, ' ').trim();
-      process.stderr.write(await usageErrorText(prog, this.argv, spec, fallback));
+      terminal.err(await usageErrorText(prog, this.argv, spec, fallback));
       process.exitCode = ExitCode.usage;
       return;
     }
-    if (process.env.VNFLCM_DEBUG || this.argv.includes('--debug')) process.stderr.write(`${err.stack ?? err.message}\n`);
-    else process.stderr.write(`${err.message}\n`);
+    if (process.env.VNFLCM_DEBUG || this.argv.includes('--debug')) terminal.err(`${err.stack ?? err.message}\n`);
+    else terminal.err(`${err.message}\n`);
     process.exitCode = ExitCode.runtime;
   }
 }
