@@ -1,3 +1,4 @@
+/** `vnflcm complete`: completion candidates for the shell scripts of `vnflcm completion`. Returns its data; BaseCommand prints it. */
 import { BaseCommand } from '../cli/base-command.js';
 import type { TextResult } from '../cli/results.js';
 

@@ -1,3 +1,4 @@
+/** `vnflcm completion`: print the shell completion script for bash or zsh. Returns its data; BaseCommand prints it. */
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import type { TextResult } from '../cli/results.js';

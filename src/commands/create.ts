@@ -1,3 +1,4 @@
+/** `vnflcm create`: create a new VNF instance from an onboarded VNF package. Returns its data; BaseCommand prints it. */
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { showFormatFlags } from '../cli/flags/format.js';

@@ -1,3 +1,4 @@
+/** `vnflcm delete`: delete VNF instance(s). Returns its data; BaseCommand prints it. */
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { CliError, errorMessage } from '../lib/errors.js';

@@ -1,3 +1,4 @@
+/** `vnflcm doctor`: check that the store is consistent with the cloud. Returns its data; BaseCommand prints it. */
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { listFormatFlags } from '../cli/flags/format.js';

@@ -1,3 +1,4 @@
+/** `vnflcm heal`: heal a VNF instance. Returns its data; BaseCommand prints it. */
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { operationFlags } from '../cli/flags/operation.js';

@@ -1,3 +1,4 @@
+/** `vnflcm help`: display help for vnflcm or for a command. oclif's help class prints it (a usage error for an unknown command). */
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 

@@ -1,3 +1,4 @@
+/** `vnflcm list`: list VNF instances. Returns its data; BaseCommand prints it. */
 import { BaseCommand } from '../cli/base-command.js';
 import { listFormatFlags } from '../cli/flags/format.js';
 import type { ListResult } from '../cli/results.js';

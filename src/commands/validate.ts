@@ -1,3 +1,4 @@
+/** `vnflcm validate`: check an instantiate param file, against a VNF package when --vnfd-id is given. Returns its data; BaseCommand prints it. */
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { message, type MessageResult } from '../cli/results.js';

@@ -1,3 +1,4 @@
+/** `vnflcm op rollback`: rollback VNF Instance. Returns its data; BaseCommand prints it. */
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { operationFlags } from '../../cli/flags/operation.js';

@@ -1,3 +1,4 @@
+/** `vnflcm op show`: display an LCM operation occurrence. Returns its data; BaseCommand prints it. */
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { CliError } from '../../lib/errors.js';

@@ -1,3 +1,4 @@
+/** `vnflcm package add`: onboard a VNF package (a directory or a .zip CSAR). Returns its data; BaseCommand prints it. */
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { showFormatFlags } from '../../cli/flags/format.js';

@@ -1,3 +1,4 @@
+/** `vnflcm package delete`: delete an onboarded VNF package (refused while instances use it). Returns its data; BaseCommand prints it. */
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { message, type MessageResult } from '../../cli/results.js';

@@ -1,3 +1,4 @@
+/** `vnflcm package list`: list onboarded VNF packages. Returns its data; BaseCommand prints it. */
 import { BaseCommand } from '../../cli/base-command.js';
 import { listFormatFlags } from '../../cli/flags/format.js';
 import type { ListResult } from '../../cli/results.js';

@@ -1,3 +1,4 @@
+/** `vnflcm params init`: write an instantiate param file, by answering questions or from flags alone. Returns its data; BaseCommand prints it. */
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { CliError } from '../../lib/errors.js';

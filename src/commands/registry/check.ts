@@ -1,3 +1,4 @@
+/** `vnflcm registry check`: check that a Kubernetes VNF can pull from its private registries, node by node. Returns its data; BaseCommand prints it. */
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { listFormatFlags } from '../../cli/flags/format.js';

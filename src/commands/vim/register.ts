@@ -1,3 +1,4 @@
+/** `vnflcm vim register`: register an OpenStack cloud (from clouds.yaml) as a VIM. Returns its data; BaseCommand prints it. */
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { showFormatFlags } from '../../cli/flags/format.js';

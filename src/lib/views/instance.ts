@@ -1,3 +1,4 @@
+/** VNF instances as Tacker's v1 API returns them, and their Field/Value and list views (`create`, `show`, `list`). */
 import type { ShowResult } from '../format/types.js';
 import type { VnfInstanceRecord } from '../store/records.js';
 import { maskSecrets } from '../redact.js';

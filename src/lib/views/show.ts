@@ -1,3 +1,4 @@
+/** A Field/Value result from an API-shaped response and the real client's column map (tackerclient's `_get_columns`). */
 import type { ShowField, ShowResult } from '../format/types.js';
 
 /**
