@@ -2,6 +2,29 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layers, enforced (README "Design"): commands -> cli -> lib; lib never imports the CLI
+ * (src/cli, src/commands, @oclif/core); the lower lib layers (openstack, remote, store, package,
+ * format) never import the lifecycle layers (lcm, mgmt). Checked for static imports and re-exports
+ * (no-restricted-imports) and for dynamic `import()` of a string literal (no-restricted-syntax).
+ */
+const zone = (regex, message) => ({ regex, message });
+const LIB_ZONES = [
+  zone('^@oclif/', 'src/lib does not know the CLI framework: oclif definitions live in src/cli.'),
+  zone('(^|/)(cli|commands)/', 'src/lib never imports src/cli or src/commands: return data or report through the sink you are given.'),
+];
+const LOWER_ZONES = [
+  ...LIB_ZONES,
+  zone('(^|/)(lcm|mgmt)/', 'openstack, remote, store, package and format are below lcm and mgmt: they never import them.'),
+];
+const restrict = (zones) => ({
+  'no-restricted-imports': ['error', { patterns: zones.map((z) => ({ regex: z.regex, message: z.message })) }],
+  'no-restricted-syntax': [
+    'error',
+    ...zones.map((z) => ({ selector: `ImportExpression[source.value=/${z.regex.replace(/\//g, '\\/')}/]`, message: z.message })),
+  ],
+});
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test/env/**', 'samples/**'] },
   js.configs.recommended,
@@ -13,6 +36,13 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
     },
+  },
+  { files: ['src/lib/**/*.ts'], rules: restrict(LIB_ZONES) },
+  { files: ['src/lib/{openstack,remote,store,package,format}/**/*.ts'], rules: restrict(LOWER_ZONES) },
+  {
+    // params/wizard/flags.ts holds oclif flag definitions; it moves to src/cli/flags with the params layer's rework.
+    files: ['src/lib/params/wizard/flags.ts'],
+    rules: { 'no-restricted-imports': 'off' },
   },
   {
     // bin/ is CommonJS (bin/package.json): a CommonJS entry starts without Node's ES module loader.

@@ -5,6 +5,7 @@
  * Hand-written rather than @oclif/plugin-autocomplete: that plugin loads at every start-up and
  * knows nothing of instance, VNFD, operation or aspect ids.
  */
+import type { Command } from '@oclif/core';
 import { globalOptionSpan } from './argv.js';
 
 /** What completion needs to know of one command. */
@@ -28,7 +29,9 @@ export interface CompletionFlag {
 }
 
 /** Dynamic values, resolved against the store by the caller. */
-export type IdSource = 'instances' | 'vnfds' | 'ops' | 'aspects' | 'vnfcs';
+import type { IdSource } from '../lib/views/completion.js';
+
+export type { IdSource } from '../lib/views/completion.js';
 
 export type Completion =
   | { kind: 'words'; words: string[] }
@@ -176,4 +179,25 @@ ${fn}() {
 }
 compdef ${fn} ${bin}
 `;
+}
+
+/** The command table of the loaded oclif commands, in the shape `complete` reads. */
+export function completionTable(commands: readonly Command.Loadable[]): CompletionCommand[] {
+  return commands
+    .filter((c) => !c.hidden)
+    .map((c) => ({
+      id: c.id.replace(/:/g, ' '),
+      flags: Object.entries(c.flags)
+        .filter(([, f]) => !f.hidden)
+        .map(([name, f]) => ({
+          name,
+          ...(f.char ? { char: f.char } : {}),
+          takesValue: f.type === 'option',
+          ...(f.type === 'option' && f.options ? { options: f.options } : {}),
+          repeatable: f.type === 'option' && f.multiple === true,
+          greedy: f.type === 'option' && f.multiple === true && f.multipleNonGreedy !== true,
+        })),
+      args: Object.entries(c.args).map(([name, a]) => (a.options ? { name, options: a.options.map(String) } : { name })),
+      variadic: c.strict === false,
+    }));
 }

@@ -9,7 +9,7 @@
  */
 import { Parser } from '@oclif/core';
 import type { Interfaces } from '@oclif/core';
-import { GLOBAL_FLAG_NAMES } from '../lib/openstack/flags.js';
+import { GLOBAL_FLAG_NAMES } from './flags/openstack.js';
 
 type FlagDef = Interfaces.Flag<unknown>;
 type ArgDef = Interfaces.Arg<unknown>;

@@ -1,5 +1,7 @@
+/** `vnflcm completion`: print the shell completion script for bash or zsh. Returns its data; BaseCommand prints it. */
 import { Args } from '@oclif/core';
-import { BaseCommand } from '../lib/command.js';
+import { BaseCommand } from '../cli/base-command.js';
+import type { TextResult } from '../cli/results.js';
 
 export default class Completion extends BaseCommand {
   static override summary = 'Print the shell completion script for bash or zsh';
@@ -9,9 +11,9 @@ export default class Completion extends BaseCommand {
   static override examples = ['source <(<%= config.bin %> completion bash)', '<%= config.bin %> completion zsh > "${fpath[1]}/_vnflcm"'];
   static override args = { shell: Args.string({ required: true, options: ['bash', 'zsh'], description: 'the shell' }) };
 
-  async run(): Promise<void> {
+  async run(): Promise<TextResult> {
     const { args } = await this.parse(Completion);
     const { bashScript, zshScript } = await import('../cli/completion.js');
-    process.stdout.write(args.shell === 'zsh' ? zshScript(this.config.bin) : bashScript(this.config.bin));
+    return { type: 'text', text: args.shell === 'zsh' ? zshScript(this.config.bin) : bashScript(this.config.bin) };
   }
 }

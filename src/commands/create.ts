@@ -1,7 +1,9 @@
+/** `vnflcm create`: create a new VNF instance from an onboarded VNF package. Returns its data; BaseCommand prints it. */
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../lib/command.js';
-import { showFormatFlags } from '../lib/format/flags.js';
-import { operationFlags } from '../lib/lcm/flags.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { showFormatFlags } from '../cli/flags/format.js';
+import { operationFlags } from '../cli/flags/operation.js';
+import type { ShowResult } from '../cli/results.js';
 
 export default class Create extends BaseCommand {
   static override summary = 'Create a new VNF instance from an onboarded VNF package';
@@ -24,7 +26,7 @@ export default class Create extends BaseCommand {
     ...operationFlags,
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<ShowResult> {
     const { args, flags } = await this.parse(Create);
     const { Store } = await import('../lib/store/index.js');
     const { createInstance } = await import('../lib/lcm/instances.js');
@@ -38,9 +40,16 @@ export default class Create extends BaseCommand {
     }
     const rec = await createInstance(store, { vnfdId: args['vnfd-id'], name: flags.name, description: flags.description });
     if (flags.I) {
-      const { instantiateFromCreate } = await import('../lib/lcm/instantiate-cmd.js');
-      await instantiateFromCreate(store, rec.id, flags.I, flags);
+      // `create --I`: the real client's one line for "created and accepted"; the other result lines go to stderr
+      const { runInstantiate } = await import('../lib/lcm/run.js');
+      let first = true;
+      const out = (line: string): void => {
+        if (!first) return void process.stderr.write(`${line}\n`);
+        first = false;
+        this.say(`VNF Instance ${rec.id} is created and instantiation request has been accepted.`);
+      };
+      await runInstantiate(store, rec.id, flags.I, flags, this.operationSay(flags, out));
     }
-    await this.printResult(instanceShow(rec, 'create'), flags);
+    return instanceShow(rec, 'create');
   }
 }

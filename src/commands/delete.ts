@@ -1,6 +1,8 @@
+/** `vnflcm delete`: delete VNF instance(s). Returns its data; BaseCommand prints it. */
 import { Args } from '@oclif/core';
-import { BaseCommand } from '../lib/command.js';
+import { BaseCommand } from '../cli/base-command.js';
 import { CliError, errorMessage } from '../lib/errors.js';
+import { message, type MessageResult } from '../cli/results.js';
 
 export default class Delete extends BaseCommand {
   static override summary = 'Delete VNF instance(s)';
@@ -9,7 +11,7 @@ export default class Delete extends BaseCommand {
   static override examples = ['<%= config.bin %> delete ID1 ID2'];
   static override args = { 'vnf-instance': Args.string({ required: true, description: 'VNF instance ID(s) to delete' }) };
 
-  async run(): Promise<void> {
+  async run(): Promise<MessageResult> {
     const { argv } = await this.parse(Delete);
     const ids = argv as string[];
     const { Store } = await import('../lib/store/index.js');
@@ -25,6 +27,6 @@ export default class Delete extends BaseCommand {
       }
     }
     if (failed > 0) throw new CliError(`Failed to delete ${failed} of ${ids.length} vnf instances.`);
-    this.say(ids.length === 1 ? `Vnf instance '${ids[0]}' is deleted successfully` : 'All specified vnf instances are deleted successfully');
+    return message(ids.length === 1 ? `Vnf instance '${ids[0]}' is deleted successfully` : 'All specified vnf instances are deleted successfully');
   }
 }

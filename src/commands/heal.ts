@@ -1,6 +1,8 @@
+/** `vnflcm heal`: heal a VNF instance. Returns its data; BaseCommand prints it. */
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../lib/command.js';
-import { operationFlags } from '../lib/lcm/flags.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { operationFlags } from '../cli/flags/operation.js';
+import type { OperationResult } from '../cli/results.js';
 
 export default class Heal extends BaseCommand {
   static override summary = 'Heal a VNF instance';
@@ -19,7 +21,7 @@ export default class Heal extends BaseCommand {
     ...operationFlags,
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<OperationResult> {
     const { args, flags } = await this.parse(Heal);
     const body: Record<string, unknown> = {};
     if (flags.cause) body.cause = flags.cause;
@@ -33,6 +35,7 @@ export default class Heal extends BaseCommand {
       Object.assign(body, await validateHealParamFile(flags['additional-param-file'], {}, driver));
     }
     const { runHeal } = await import('../lib/lcm/run.js');
-    await runHeal(store, args['vnf-instance'], body, flags, (l) => this.say(l));
+    await runHeal(store, args['vnf-instance'], body, flags, this.operationSay(flags));
+    return { type: 'operation', operation: 'HEAL', vnfInstanceId: args['vnf-instance'] };
   }
 }

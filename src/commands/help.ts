@@ -1,5 +1,6 @@
+/** `vnflcm help`: display help for vnflcm or for a command. oclif's help class prints it (a usage error for an unknown command). */
 import { Args } from '@oclif/core';
-import { BaseCommand } from '../lib/command.js';
+import { BaseCommand } from '../cli/base-command.js';
 
 export default class Help extends BaseCommand {
   static override summary = 'Display help for vnflcm or for a command';

@@ -1,6 +1,8 @@
+/** `vnflcm instantiate`: instantiate a VNF instance. Returns its data; BaseCommand prints it. */
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../lib/command.js';
-import { operationFlags } from '../lib/lcm/flags.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { operationFlags } from '../cli/flags/operation.js';
+import { message, type MessageResult, type OperationResult } from '../cli/results.js';
 
 export default class Instantiate extends BaseCommand {
   static override summary = 'Instantiate a VNF instance';
@@ -21,16 +23,16 @@ export default class Instantiate extends BaseCommand {
     ...operationFlags,
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<MessageResult | OperationResult> {
     const { args, flags } = await this.parse(Instantiate);
     const { Store } = await import('../lib/store/index.js');
     const store = await Store.open();
     if (flags['dry-run']) {
       const { dryRun } = await import('../lib/lcm/dry-run.js');
-      this.say(await dryRun(store, args['vnf-instance'], args['param-file'], flags));
-      return;
+      return message(await dryRun(store, args['vnf-instance'], args['param-file'], flags));
     }
     const { runInstantiate } = await import('../lib/lcm/run.js');
-    await runInstantiate(store, args['vnf-instance'], args['param-file'], flags, (l) => this.say(l));
+    await runInstantiate(store, args['vnf-instance'], args['param-file'], flags, this.operationSay(flags));
+    return { type: 'operation', operation: 'INSTANTIATE', vnfInstanceId: args['vnf-instance'] };
   }
 }

@@ -1,6 +1,8 @@
+/** `vnflcm scale`: scale a VNF instance. Returns its data; BaseCommand prints it. */
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../lib/command.js';
-import { operationFlags } from '../lib/lcm/flags.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { operationFlags } from '../cli/flags/operation.js';
+import type { OperationResult } from '../cli/results.js';
 
 export default class Scale extends BaseCommand {
   static override summary = 'Scale a VNF instance';
@@ -17,7 +19,7 @@ export default class Scale extends BaseCommand {
     ...operationFlags,
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<OperationResult> {
     const { args, flags } = await this.parse(Scale);
     const body: Record<string, unknown> = { type: flags.type, aspectId: flags['aspect-id'] };
     if (flags['number-of-steps']) body.numberOfSteps = flags['number-of-steps'];
@@ -30,6 +32,7 @@ export default class Scale extends BaseCommand {
       Object.assign(body, await validateScaleParamFile(flags['additional-param-file'], {}, driver));
     }
     const { runScale } = await import('../lib/lcm/run.js');
-    await runScale(store, args['vnf-instance'], body, flags, (l) => this.say(l));
+    await runScale(store, args['vnf-instance'], body, flags, this.operationSay(flags));
+    return { type: 'operation', operation: 'SCALE', vnfInstanceId: args['vnf-instance'] };
   }
 }

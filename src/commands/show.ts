@@ -1,6 +1,8 @@
+/** `vnflcm show`: display VNF instance details. Returns its data; BaseCommand prints it. */
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../lib/command.js';
-import { showFormatFlags } from '../lib/format/flags.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { showFormatFlags } from '../cli/flags/format.js';
+import type { ShowResult } from '../cli/results.js';
 
 export default class Show extends BaseCommand {
   static override summary = 'Display VNF instance details';
@@ -11,12 +13,12 @@ export default class Show extends BaseCommand {
     'show-secrets': Flags.boolean({ description: 'Show passwords in additionalParams instead of ********', default: false }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<ShowResult> {
     const { args, flags } = await this.parse(Show);
     const { Store } = await import('../lib/store/index.js');
     const { getInstance } = await import('../lib/lcm/instances.js');
     const { instanceShow } = await import('../lib/views/instance.js');
     const rec = await getInstance(await Store.open(), args['vnf-instance']);
-    await this.printResult(instanceShow(rec, 'show', flags['show-secrets']), flags);
+    return instanceShow(rec, 'show', flags['show-secrets']);
   }
 }

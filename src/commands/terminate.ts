@@ -1,6 +1,8 @@
+/** `vnflcm terminate`: terminate a VNF instance. Returns its data; BaseCommand prints it. */
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../lib/command.js';
-import { operationFlags } from '../lib/lcm/flags.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { operationFlags } from '../cli/flags/operation.js';
+import type { OperationResult } from '../cli/results.js';
 
 export default class Terminate extends BaseCommand {
   static override summary = 'Terminate a VNF instance';
@@ -13,7 +15,7 @@ export default class Terminate extends BaseCommand {
     ...operationFlags,
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<OperationResult> {
     const { args, flags } = await this.parse(Terminate);
     const id = args['vnf-instance'];
     const body: Record<string, unknown> = { terminationType: flags['termination-type'] };
@@ -21,12 +23,13 @@ export default class Terminate extends BaseCommand {
     const { Store } = await import('../lib/store/index.js');
     const { runTerminate } = await import('../lib/lcm/run.js');
     const store = await Store.open();
-    await runTerminate(store, id, body, flags, (l) => this.say(l));
+    await runTerminate(store, id, body, flags, this.operationSay(flags));
     if (flags.D) {
       this.say('Waiting for vnf instance to be terminated before deleting');
       const { deleteInstance } = await import('../lib/lcm/instances.js');
       await deleteInstance(store, id);
       this.say(`VNF Instance '${id}' is deleted successfully`);
     }
+    return { type: 'operation', operation: 'TERMINATE', vnfInstanceId: id };
   }
 }

@@ -1,5 +1,7 @@
+/** `vnflcm validate`: check an instantiate param file, against a VNF package when --vnfd-id is given. Returns its data; BaseCommand prints it. */
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../lib/command.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { message, type MessageResult } from '../cli/results.js';
 
 export default class Validate extends BaseCommand {
   static override summary = 'Check an instantiate param file, against a VNF package when --vnfd-id is given';
@@ -12,7 +14,7 @@ export default class Validate extends BaseCommand {
     'vnfd-id': Flags.string({ description: 'VNFD ID of an onboarded package to check the file against' }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<MessageResult> {
     const { args, flags } = await this.parse(Validate);
     const { validateParamFile } = await import('../lib/params/validate.js');
     let pkg;
@@ -23,6 +25,6 @@ export default class Validate extends BaseCommand {
     }
     const request = await validateParamFile(args['param-file'], pkg);
     const against = flags['vnfd-id'] ? ` for VNFD ${flags['vnfd-id']}` : '';
-    this.say(`${args['param-file']}: valid${against} (flavour ${request.flavourId}).`);
+    return message(`${args['param-file']}: valid${against} (flavour ${request.flavourId}).`);
   }
 }

@@ -18,6 +18,17 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * An operation that was interrupted: its occurrence is recorded, but running steps may still hold
+ * sockets open, so the CLI prints the message and exits at once (130 / 143) instead of waiting.
+ */
+export class LeaveNow extends CliError {
+  constructor(message: string, exitCode: number) {
+    super(message, exitCode);
+    this.name = 'LeaveNow';
+  }
+}
+
 export const ExitCode = {
   runtime: 1,
   usage: 2,

@@ -1,3 +1,4 @@
+/** vnflcm's state directory: the store, operation logs, token cache and kubeconfigs live under it. */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 

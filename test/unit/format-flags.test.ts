@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Parser } from '@oclif/core';
-import { formatOptionsFromFlags, listFormatFlags, showFormatFlags } from '../../src/lib/format/flags.js';
+import { listFormatFlags, showFormatFlags } from '../../src/cli/flags/format.js';
+import { formatOptionsFromFlags } from '../../src/lib/format/options.js';
 import { DEFAULT_OPTIONS } from '../helpers/format.js';
 
 const tty = { isTTY: true, columns: 120 };

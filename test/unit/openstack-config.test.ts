@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CliError, ExitCode } from '../../src/lib/errors.js';
 import { configSearchDirs, findCloudsFile, resolveCloudConfig, type ResolveContext } from '../../src/lib/openstack/config.js';
-import { authFlags, authOptionsFromFlags } from '../../src/lib/openstack/flags.js';
+import { authFlags } from '../../src/cli/flags/openstack.js';
+import { authOptionsFromFlags } from '../../src/lib/openstack/auth-options.js';
 
 let root: string;
 let n = 0;

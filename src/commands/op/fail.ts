@@ -1,6 +1,8 @@
+/** `vnflcm op fail`: fail VNF Instance. Returns its data; BaseCommand prints it. */
 import { Args } from '@oclif/core';
-import { BaseCommand } from '../../lib/command.js';
-import { showFormatFlags } from '../../lib/format/flags.js';
+import { BaseCommand } from '../../cli/base-command.js';
+import { showFormatFlags } from '../../cli/flags/format.js';
+import type { ShowResult } from '../../cli/results.js';
 
 export default class OpFail extends BaseCommand {
   static override summary = 'Fail VNF Instance';
@@ -10,12 +12,12 @@ export default class OpFail extends BaseCommand {
   static override args = { 'vnf-lcm-op-occ-id': Args.string({ required: true, description: 'VNF lifecycle management operation occurrence ID.' }) };
   static override flags = { ...showFormatFlags };
 
-  async run(): Promise<void> {
-    const { args, flags } = await this.parse(OpFail);
+  async run(): Promise<ShowResult> {
+    const { args } = await this.parse(OpFail);
     const { Store } = await import('../../lib/store/index.js');
     const { failOperation } = await import('../../lib/lcm/operation.js');
     const { opFailShow } = await import('../../lib/views/op-fail.js');
     const op = await failOperation(await Store.open(), args['vnf-lcm-op-occ-id']);
-    await this.printResult(opFailShow(op), flags);
+    return opFailShow(op);
   }
 }

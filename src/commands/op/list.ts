@@ -1,6 +1,8 @@
+/** `vnflcm op list`: list LCM operation occurrences. Returns its data; BaseCommand prints it. */
 import { Flags } from '@oclif/core';
-import { BaseCommand } from '../../lib/command.js';
-import { listFormatFlags } from '../../lib/format/flags.js';
+import { BaseCommand } from '../../cli/base-command.js';
+import { listFormatFlags } from '../../cli/flags/format.js';
+import type { ListResult } from '../../cli/results.js';
 
 export default class OpList extends BaseCommand {
   static override summary = 'List LCM operation occurrences';
@@ -15,7 +17,7 @@ export default class OpList extends BaseCommand {
     'exclude-fields': Flags.string({ description: 'Comma-separated column labels to leave out', exclusive: ['fields'], helpValue: '<exclude-fields>' }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<ListResult> {
     const { flags } = await this.parse(OpList);
     const { Store } = await import('../../lib/store/index.js');
     const { OP_LIST_COLUMNS, opRow, opResponse } = await import('../../lib/views/op.js');
@@ -26,9 +28,6 @@ export default class OpList extends BaseCommand {
     const ops = (await reconcileOps(store, await store.listOps())).filter((op) => match(opResponse(op)));
     const excluded = new Set((flags['exclude-fields'] ?? '').split(','));
     const keep = OP_LIST_COLUMNS.map((c, i) => [c, i] as const).filter(([c]) => !excluded.has(c));
-    await this.printResult(
-      { type: 'list', columns: keep.map(([c]) => c), rows: ops.map((op) => { const r = opRow(op); return keep.map(([, i]) => r[i]); }) },
-      flags,
-    );
+    return { type: 'list', columns: keep.map(([c]) => c), rows: ops.map((op) => { const r = opRow(op); return keep.map(([, i]) => r[i]); }) };
   }
 }

@@ -1,6 +1,8 @@
+/** `vnflcm op retry`: retry VNF Instance. Returns its data; BaseCommand prints it. */
 import { Args } from '@oclif/core';
-import { BaseCommand } from '../../lib/command.js';
-import { operationFlags } from '../../lib/lcm/flags.js';
+import { BaseCommand } from '../../cli/base-command.js';
+import { operationFlags } from '../../cli/flags/operation.js';
+import type { OperationResult } from '../../cli/results.js';
 
 export default class OpRetry extends BaseCommand {
   static override summary = 'Retry VNF Instance';
@@ -11,10 +13,11 @@ export default class OpRetry extends BaseCommand {
   static override args = { 'vnf-lcm-op-occ-id': Args.string({ required: true, description: 'VNF lifecycle management operation occurrence ID.' }) };
   static override flags = { ...operationFlags };
 
-  async run(): Promise<void> {
+  async run(): Promise<OperationResult> {
     const { args, flags } = await this.parse(OpRetry);
     const { Store } = await import('../../lib/store/index.js');
     const { runRetry } = await import('../../lib/lcm/run.js');
-    await runRetry(await Store.open(), args['vnf-lcm-op-occ-id'], flags, (l) => this.say(l));
+    await runRetry(await Store.open(), args['vnf-lcm-op-occ-id'], flags, this.operationSay(flags));
+    return { type: 'operation', operation: 'RETRY', opId: args['vnf-lcm-op-occ-id'] };
   }
 }

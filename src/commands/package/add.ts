@@ -1,6 +1,8 @@
+/** `vnflcm package add`: onboard a VNF package (a directory or a .zip CSAR). Returns its data; BaseCommand prints it. */
 import { Args } from '@oclif/core';
-import { BaseCommand } from '../../lib/command.js';
-import { showFormatFlags } from '../../lib/format/flags.js';
+import { BaseCommand } from '../../cli/base-command.js';
+import { showFormatFlags } from '../../cli/flags/format.js';
+import type { ShowResult } from '../../cli/results.js';
 
 export default class PackageAdd extends BaseCommand {
   static override summary = 'Onboard a VNF package (a directory or a .zip CSAR)';
@@ -11,13 +13,13 @@ export default class PackageAdd extends BaseCommand {
   static override args = { path: Args.string({ required: true, description: 'package directory or .zip file' }) };
   static override flags = { ...showFormatFlags };
 
-  async run(): Promise<void> {
-    const { args, flags } = await this.parse(PackageAdd);
+  async run(): Promise<ShowResult> {
+    const { args } = await this.parse(PackageAdd);
     const { Store } = await import('../../lib/store/index.js');
     const { addPackage } = await import('../../lib/lcm/packages.js');
     const { packageShow } = await import('../../lib/views/package.js');
     const store = await Store.open();
     const added = await addPackage(store, args.path);
-    await this.printResult(packageShow(added.record, added.model, 'NOT_IN_USE'), flags);
+    return packageShow(added.record, added.model, 'NOT_IN_USE');
   }
 }

@@ -1,8 +1,10 @@
+/** `vnflcm params init`: write an instantiate param file, by answering questions or from flags alone. Returns its data; BaseCommand prints it. */
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../../lib/command.js';
+import { BaseCommand } from '../../cli/base-command.js';
 import { CliError } from '../../lib/errors.js';
-import { authFlags } from '../../lib/openstack/flags.js';
+import { authFlags } from '../../cli/flags/openstack.js';
 import { wizardFlags } from '../../lib/params/wizard/flags.js';
+import { message, type MessageResult } from '../../cli/results.js';
 
 export default class ParamsInit extends BaseCommand {
   static override summary = 'Write an instantiate param file, by answering questions or from flags alone';
@@ -27,7 +29,7 @@ export default class ParamsInit extends BaseCommand {
     ...authFlags,
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<MessageResult> {
     const { args, flags } = await this.parse(ParamsInit);
     const interactive = flags.interactive && !!process.stdin.isTTY && !!process.stdout.isTTY;
     const { existsSync } = await import('node:fs');
@@ -67,6 +69,6 @@ export default class ParamsInit extends BaseCommand {
     const { writeFile, chmod } = await import('node:fs/promises');
     await writeFile(flags.output, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
     await chmod(flags.output, 0o600);
-    this.say(`${flags.output} written (mode 0600: it holds passwords). Next: vnflcm instantiate <instance id> ${flags.output}`);
+    return message(`${flags.output} written (mode 0600: it holds passwords). Next: vnflcm instantiate <instance id> ${flags.output}`);
   }
 }

@@ -1,6 +1,8 @@
+/** `vnflcm registry check`: check that a Kubernetes VNF can pull from its private registries, node by node. Returns its data; BaseCommand prints it. */
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../../lib/command.js';
-import { listFormatFlags } from '../../lib/format/flags.js';
+import { BaseCommand } from '../../cli/base-command.js';
+import { listFormatFlags } from '../../cli/flags/format.js';
+import type { ListResult } from '../../cli/results.js';
 
 export default class RegistryCheck extends BaseCommand {
   static override summary = 'Check that a Kubernetes VNF can pull from its private registries, node by node';
@@ -26,7 +28,7 @@ export default class RegistryCheck extends BaseCommand {
     ...listFormatFlags,
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<ListResult> {
     const { args, flags } = await this.parse(RegistryCheck);
     const { Store } = await import('../../lib/store/index.js');
     const { registryCheck, failureError, toListResult } = await import('../../lib/registry-check/index.js');
@@ -37,8 +39,11 @@ export default class RegistryCheck extends BaseCommand {
       acceptNewHostKey: flags['accept-new-host-key'],
       timeoutMs: flags.timeout * 1000,
     });
-    await this.printResult(toListResult(report.rows), flags);
+    const result = toListResult(report.rows);
     const err = failureError(report);
-    if (err) throw err;
+    if (!err) return result;
+    // a failed check still shows every row, then the failure (exit 1)
+    await this.print(result);
+    throw err;
   }
 }

@@ -1,6 +1,8 @@
+/** `vnflcm vim register`: register an OpenStack cloud (from clouds.yaml) as a VIM. Returns its data; BaseCommand prints it. */
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../../lib/command.js';
-import { showFormatFlags } from '../../lib/format/flags.js';
+import { BaseCommand } from '../../cli/base-command.js';
+import { showFormatFlags } from '../../cli/flags/format.js';
+import type { ShowResult } from '../../cli/results.js';
 
 export default class VimRegister extends BaseCommand {
   static override summary = 'Register an OpenStack cloud (from clouds.yaml) as a VIM';
@@ -15,7 +17,7 @@ export default class VimRegister extends BaseCommand {
     default: Flags.boolean({ description: 'Make this the default VIM', default: false }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<ShowResult> {
     const { args, flags } = await this.parse(VimRegister);
     const { Store } = await import('../../lib/store/index.js');
     const { registerVim } = await import('../../lib/lcm/vim.js');
@@ -23,6 +25,6 @@ export default class VimRegister extends BaseCommand {
     const { resolveCloudConfig } = await import('../../lib/openstack/config.js');
     resolveCloudConfig({ cloud: flags['os-cloud'] }); // the cloud must exist in clouds.yaml
     const rec = await registerVim(await Store.open(), args.name, flags['os-cloud'], flags.default);
-    await this.printResult(vimShow(rec), flags);
+    return vimShow(rec);
   }
 }

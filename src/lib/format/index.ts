@@ -2,7 +2,7 @@
  * The one output-formatting layer (cliff's formatters as the real `openstack vnflcm` uses them): commands return a
  * {@link CommandResult}; {@link render} turns it into stdout text for `-f table|json|yaml|value|shell|csv`,
  * applying `-c`, `--noindent`, `--max-width`/`--fit-width`, `--print-empty`, `--prefix`, `--quote` and
- * `--sort-column`. See the reference, §3.
+ * `--sort-column`. The real client's outputs these reproduce byte for byte are in test/unit/format-*.test.ts.
  *
  * One deliberate difference from the real client: `-f yaml` works for dict/list columns (rendered as nested YAML,
  * keys sorted as PyYAML sorts them) where the real client fails with `('cannot represent an object', ...)`.
@@ -26,7 +26,7 @@ export type {
 } from './types.js';
 export { dictModelStr, pyJsonDumps, pyRepr, pyStr, pyStrRepr } from './python.js';
 export { safeDump } from './yaml.js';
-export { formatOptionsFromFlags, listFormatFlags, showFormatFlags } from './flags.js';
+export { formatOptionsFromFlags } from './options.js';
 
 const bold = new Chalk({ level: 1 }).bold;
 

@@ -7,6 +7,9 @@
  * This is a port of the parts of PyYAML's Emitter (scalar analysis, style choice, the plain / single-quoted /
  * double-quoted writers and the block collection states) that safe_dump of JSON-like data reaches. Anchors and
  * aliases are never written (JSON data has no shared nodes).
+ *
+ * Over 400 lines on purpose: it is one emitter whose states call each other, kept in one file beside the
+ * PyYAML code it follows; split, the port could no longer be read against its original.
  */
 import { compareCodePoints, isDict, pyFloatRepr } from './python.js';
 

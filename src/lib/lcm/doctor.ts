@@ -6,7 +6,7 @@
  * nothing except what every command does (reconciling occurrences whose process is gone).
  */
 import { errorMessage } from '../errors.js';
-import type { AuthFlagValues } from '../openstack/flags.js';
+import type { AuthFlagValues } from '../openstack/auth-options.js';
 import type { Store, VnfInstanceRecord } from '../store/index.js';
 import { internalOf } from './common.js';
 import { reconcileOps, resolveHint } from './operation.js';

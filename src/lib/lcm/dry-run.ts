@@ -2,7 +2,7 @@
  * `instantiate --dry-run`: the Heat stack the instantiate would create, as YAML, without contacting
  * the cloud (image, flavor and network names are shown as the package and the request give them).
  */
-import { stringify } from 'yaml';
+import { safeDump } from '../format/yaml.js';
 import { InputError } from '../errors.js';
 import { getInstance } from './instances.js';
 import { loadPackage } from './packages.js';
@@ -40,7 +40,8 @@ export async function dryRun(store: Store, id: string, paramFile: string, _flags
     }
   }
   const spec = await buildStackSpec(model, flavour, { images, flavors, cps, scaleLevels: levelScale(flavour, request.instantiationLevelId) });
-  return stringify({
+  // the one YAML writer (PyYAML's safe_dump, as `-f yaml` prints): keys sorted, block style
+  return safeDump({
     stack_name: stackName(id),
     template: typeof spec.template === 'string' ? spec.template : spec.template,
     files: spec.files,

@@ -1,21 +1,21 @@
 /**
  * What the operation commands share: load and validate inputs and resolve the cloud (auth and the
  * service catalog) before the real client's "... has been accepted." line, so that such errors
- * record nothing; run the operation synchronously with progress on stderr, and end with one result
+ * record nothing; run the operation synchronously, reporting through the `Say` the command gives
+ * (result lines, notes, the progress sink, the interrupt the CLI arms), and end with one result
  * line (or the error, the commands that resolve the failed occurrence, and a non-zero exit code).
- * Ctrl-C / SIGTERM stop the operation between steps and record it FAILED_TEMP (exit 130 / 143);
- * a second one leaves at once.
+ * An interrupted operation (Ctrl-C / SIGTERM between steps, recorded FAILED_TEMP) ends with
+ * `LeaveNow`: the CLI prints it and exits at once with 130 / 143. Nothing here writes to the terminal.
  */
-import { CliError } from '../errors.js';
-import type { AuthFlagValues } from '../openstack/flags.js';
+import { CliError, LeaveNow } from '../errors.js';
+import type { AuthFlagValues } from '../openstack/auth-options.js';
 import type { Store, VnfInstanceRecord } from '../store/index.js';
 import type { CloudOps } from './cloud-ops.js';
-import { checkHooks } from './hooks.js';
+import { checkHooks, type ProgressSink } from './hooks.js';
 import { getInstance, wrongState } from './instances.js';
 import { internalOf, terminable, type LcmEnv } from './common.js';
 import { blockingReason, OperationFailed, OperationInterrupted, resolveHint } from './operation.js';
-import { stderrProgress } from './progress.js';
-import { exitCodeOfSignal, Interrupt, type InterruptSignal } from './tracker.js';
+import type { Interrupt } from './tracker.js';
 import '../mgmt/index.js';
 
 export interface OpFlags extends AuthFlagValues {
@@ -25,9 +25,19 @@ export interface OpFlags extends AuthFlagValues {
   quiet: boolean;
 }
 
-export type Say = (line: string) => void;
+/** How an operation reports to whoever runs it (the CLI gives a terminal one). */
+export interface Say {
+  /** A result line for the operator (stdout): "… has been accepted.", "… completed". */
+  (line: string): void;
+  /** A note or warning (stderr). */
+  warn(line: string): void;
+  /** Where steps are reported. */
+  progress: ProgressSink;
+  /** The interrupt Ctrl-C / SIGTERM request from now on (armed right after the "accepted" line). */
+  interrupt(): Interrupt;
+}
 
-export async function lcmEnv(store: Store, rec: VnfInstanceRecord, cloud: CloudOps, flavourId: string, flags: OpFlags): Promise<LcmEnv> {
+export async function lcmEnv(store: Store, rec: VnfInstanceRecord, cloud: CloudOps, flavourId: string, flags: OpFlags, say: Say): Promise<LcmEnv> {
   const { loadPackage } = await import('./packages.js');
   const { model } = await loadPackage(store, rec.vnfdId);
   const flavour = model.flavours[flavourId];
@@ -38,36 +48,17 @@ export async function lcmEnv(store: Store, rec: VnfInstanceRecord, cloud: CloudO
     cloud,
     pkg: model,
     flavour,
-    progress: stderrProgress({ quiet: flags.quiet }),
+    progress: say.progress,
     options: { timeoutMs: flags.timeout * 1000, acceptNewHostKey: flags['accept-new-host-key'], concurrency: flags.concurrency },
   };
 }
 
-let installed: Interrupt | undefined;
-
 /**
  * Called right after the "accepted" line: from then on Ctrl-C / SIGTERM ask the operation to stop
- * between steps (it is recorded FAILED_TEMP), and a second one exits at once. Before it, the
- * default applies (nothing is recorded yet).
+ * between steps (it is recorded FAILED_TEMP). Before it, the default applies (nothing is recorded yet).
  */
-function armSignals(env: LcmEnv): void {
-  env.interrupt = installed ?? installSignals();
-}
-
-function installSignals(): Interrupt {
-  const interrupt = new Interrupt();
-  const on = (signal: InterruptSignal) => {
-    if (interrupt.signal) {
-      process.stderr.write(`${signal} again: leaving now; the next vnflcm command records the operation as interrupted.\n`);
-      process.exit(exitCodeOfSignal(signal));
-    }
-    process.stderr.write(`${signal}: stopping the operation after the running steps…\n`);
-    interrupt.request(signal);
-  };
-  process.on('SIGINT', () => on('SIGINT'));
-  process.on('SIGTERM', () => on('SIGTERM'));
-  installed = interrupt;
-  return interrupt;
+function armSignals(env: LcmEnv, say: Say): void {
+  env.interrupt = say.interrupt();
 }
 
 /** Refuse before any cloud call when an operation runs on the instance or one is left FAILED_TEMP. */
@@ -82,9 +73,8 @@ function finish(say: Say, what: string, id: string, opId: string, t0: number): v
 
 function failed(what: string, id: string, err: unknown): never {
   if (err instanceof OperationInterrupted) {
-    // Running steps may still hold sockets open: report and leave now (the occurrence is recorded).
-    process.stderr.write(`${what} of VNF Instance ${id} ${err.message} (operation ${err.opId} is FAILED_TEMP).\n${resolveHint(err.opId, opOf(what))}\n`);
-    process.exit(err.exitCode);
+    // Running steps may still hold sockets open: leave now (the occurrence is recorded).
+    throw new LeaveNow(`${what} of VNF Instance ${id} ${err.message} (operation ${err.opId} is FAILED_TEMP).\n${resolveHint(err.opId, opOf(what))}`, err.exitCode);
   }
   if (err instanceof OperationFailed) {
     throw new CliError(
@@ -112,14 +102,14 @@ export async function runInstantiate(store: Store, id: string, paramFile: string
   const { model } = await loadPackage(store, rec.vnfdId);
   const v = validateInstantiateRequest(body, model);
   if (v.problems.length || !v.request) throw new InputError(invalidParamFileTitle(paramFile, v.problems.length), v.problems);
-  for (const n of v.notes) process.stderr.write(`note: ${n}\n`);
+  for (const n of v.notes) say.warn(`note: ${n}`);
   const request = v.request;
   const { openCloudOps } = await import('./vim.js');
   const { ops, selection } = await openCloudOps(store, request.vimConnectionInfo?.[0]?.vimId ?? undefined, flags);
-  const env = await lcmEnv(store, rec, ops, request.flavourId, flags);
+  const env = await lcmEnv(store, rec, ops, request.flavourId, flags, say);
   await store.updateInstance(id, (r) => ({ ...r, internal: { ...internalOf(r), cloud: selection } }));
   say(`Instantiate request for VNF Instance ${id} has been accepted.`);
-  armSignals(env);
+  armSignals(env, say);
   const t0 = Date.now();
   const { instantiate } = await import('./operations.js');
   try {
@@ -131,7 +121,7 @@ export async function runInstantiate(store: Store, id: string, paramFile: string
   }
 }
 
-async function instantiatedEnv(store: Store, id: string, flags: OpFlags, action: string): Promise<LcmEnv> {
+async function instantiatedEnv(store: Store, id: string, flags: OpFlags, action: string, say: Say): Promise<LcmEnv> {
   const rec = await getInstance(store, id);
   await checkFree(store, rec, action);
   const allowed = action === 'terminate' ? terminable(rec) : rec.instantiationState === 'INSTANTIATED';
@@ -140,15 +130,15 @@ async function instantiatedEnv(store: Store, id: string, flags: OpFlags, action:
   const flavourId = (st.request?.flavourId as string | undefined) ?? '';
   const { openInstanceCloud } = await import('./vim.js');
   const cloud = await openInstanceCloud(store, rec, flags);
-  return lcmEnv(store, rec, cloud, flavourId, flags);
+  return lcmEnv(store, rec, cloud, flavourId, flags, say);
 }
 
 export async function runHeal(store: Store, id: string, body: Record<string, unknown>, flags: OpFlags, say: Say): Promise<void> {
-  const env = await instantiatedEnv(store, id, flags, 'heal');
+  const env = await instantiatedEnv(store, id, flags, 'heal', say);
   const { checkHeal } = await import('./operations.js');
   checkHeal(id, internalOf(await getInstance(store, id)), body);
   say(`Heal request for VNF Instance ${id} has been accepted.`);
-  armSignals(env);
+  armSignals(env, say);
   const t0 = Date.now();
   const { heal } = await import('./operations.js');
   try {
@@ -160,12 +150,12 @@ export async function runHeal(store: Store, id: string, body: Record<string, unk
 }
 
 export async function runScale(store: Store, id: string, body: Record<string, unknown>, flags: OpFlags, say: Say): Promise<void> {
-  const env = await instantiatedEnv(store, id, flags, 'scale');
+  const env = await instantiatedEnv(store, id, flags, 'scale', say);
   const { checkScale } = await import('./operations.js');
   const steps = typeof body.numberOfSteps === 'number' ? body.numberOfSteps : undefined;
   checkScale(env, internalOf(await getInstance(store, id)).scaleLevels, { aspectId: String(body.aspectId), type: String(body.type), numberOfSteps: steps });
   say(`Scale request for VNF Instance ${id} has been accepted.`);
-  armSignals(env);
+  armSignals(env, say);
   const t0 = Date.now();
   const { scale } = await import('./operations.js');
   try {
@@ -177,9 +167,9 @@ export async function runScale(store: Store, id: string, body: Record<string, un
 }
 
 export async function runTerminate(store: Store, id: string, body: Record<string, unknown>, flags: OpFlags, say: Say): Promise<void> {
-  const env = await instantiatedEnv(store, id, flags, 'terminate');
+  const env = await instantiatedEnv(store, id, flags, 'terminate', say);
   say(`Terminate request for VNF Instance '${id}' has been accepted.`);
-  armSignals(env);
+  armSignals(env, say);
   const t0 = Date.now();
   const { terminate } = await import('./operations.js');
   try {
@@ -200,22 +190,27 @@ async function occurrence(store: Store, opId: string) {
   return reconcileOp(store, op);
 }
 
-async function occurrenceEnv(store: Store, op: { vnfInstanceId: string; operation: string; operationParams: Record<string, unknown> }, flags: OpFlags): Promise<LcmEnv> {
+async function occurrenceEnv(
+  store: Store,
+  op: { vnfInstanceId: string; operation: string; operationParams: Record<string, unknown> },
+  flags: OpFlags,
+  say: Say,
+): Promise<LcmEnv> {
   const rec = await getInstance(store, op.vnfInstanceId);
   const st = internalOf(rec);
   const flavourId = (op.operation === 'INSTANTIATE' ? (op.operationParams.flavourId as string | undefined) : undefined) ?? (st.request?.flavourId as string | undefined) ?? '';
   const { openInstanceCloud } = await import('./vim.js');
   const cloud = await openInstanceCloud(store, rec, flags);
-  return lcmEnv(store, rec, cloud, flavourId, flags);
+  return lcmEnv(store, rec, cloud, flavourId, flags, say);
 }
 
 export async function runRetry(store: Store, opId: string, flags: OpFlags, say: Say): Promise<void> {
   const { checkResumable } = await import('./operation.js');
   const op = await occurrence(store, opId);
   checkResumable(op, 'retry');
-  const env = await occurrenceEnv(store, op, flags);
+  const env = await occurrenceEnv(store, op, flags, say);
   say(`Retry request for LCM operation ${opId} has been accepted`);
-  armSignals(env);
+  armSignals(env, say);
   const t0 = Date.now();
   const { retryOperation } = await import('./operations.js');
   try {
@@ -230,9 +225,9 @@ export async function runRollback(store: Store, opId: string, flags: OpFlags, sa
   const { checkResumable } = await import('./operation.js');
   const op = await occurrence(store, opId);
   checkResumable(op, 'rollback');
-  const env = await occurrenceEnv(store, op, flags);
+  const env = await occurrenceEnv(store, op, flags, say);
   say(`Rollback request for LCM operation ${opId} has been accepted`);
-  armSignals(env);
+  armSignals(env, say);
   const t0 = Date.now();
   const { rollbackOperation } = await import('./operations.js');
   try {
@@ -245,8 +240,7 @@ export async function runRollback(store: Store, opId: string, flags: OpFlags, sa
 
 function resumeFailed(what: string, op: { id: string; operation: string; vnfInstanceId: string }, err: unknown): never {
   if (err instanceof OperationInterrupted) {
-    process.stderr.write(`${what} of operation ${op.id} ${err.message} (it is FAILED_TEMP).\n${resolveHint(op.id, opOf2(op.operation))}\n`);
-    process.exit(err.exitCode);
+    throw new LeaveNow(`${what} of operation ${op.id} ${err.message} (it is FAILED_TEMP).\n${resolveHint(op.id, opOf2(op.operation))}`, err.exitCode);
   }
   if (err instanceof OperationFailed) {
     throw new CliError(

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CliError } from '../errors.js';
-import type { AuthFlagValues } from '../openstack/flags.js';
+import type { AuthFlagValues } from '../openstack/auth-options.js';
 import type { Session } from '../openstack/session.js';
 import type { Store, VimRecord, VnfInstanceRecord } from '../store/index.js';
 import type { CloudOps } from './cloud-ops.js';
@@ -73,7 +73,7 @@ export async function openSelectedCloud(store: Store, vimRef: string | undefined
   if (sel.cloudName && !flags['os-cloud']) options.cloud = sel.cloudName;
   const config = os.resolveCloudConfig(options);
   const cloud = await os.openCloud(config, {
-    debug: flags.debug ? (line: string) => process.stderr.write(`${line}\n`) : undefined,
+    debug: flags.debug ? flags.debugLog : undefined,
   });
   checkCatalog(cloud.session);
   const selection: InternalState['cloud'] = { vimName: sel.vim?.name, osCloud: options.cloud };

@@ -20,6 +20,9 @@
  *
  * Errors are `CliError`s with exit code 4 (`ExitCode.auth`) and OSC's messages:
  * `Missing value auth-url required for auth plugin password`, `Cloud nope was not found.`.
+ *
+ * Over 400 lines: the precedence rules, the option groups and the clouds.yaml/secure.yaml search are one
+ * algorithm (OSC's), kept together so it can be checked against OSC in one read.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';

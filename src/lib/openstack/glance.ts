@@ -16,6 +16,7 @@
 import { createHash, getHashes, type Hash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError, errorMessage } from '../errors.js';
 import { OpenStackHttpError, type Session } from './session.js';
 import { isUuid, pickOne } from './find.js';
@@ -70,10 +71,6 @@ export interface UploadOptions {
   timeoutMs?: number;
   /** How long to wait for `active` after the upload (default 120 s). */
   activeTimeoutMs?: number;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 function hashAlgorithm(name: string): string {

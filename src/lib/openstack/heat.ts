@@ -136,6 +136,7 @@ function enc(s: string): string {
   return encodeURIComponent(s);
 }
 
+// Not node:timers/promises: the polling-schedule unit test reads the delays through globalThis.setTimeout.
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {

@@ -43,7 +43,7 @@ export async function openCloud(config: CloudConfig, opts: SessionOptions = {}):
 }
 
 export * from './config.js';
-export * from './flags.js';
+export * from './auth-options.js';
 export * from './session.js';
 export * from './heat.js';
 export * from './nova.js';

@@ -4,13 +4,14 @@
  * registry image shipped in a package (`image_path`) before it is uploaded: the registry driver
  * runs `registry:latest`, so the archive must carry that tag.
  *
- * The tar is read as a stream (a multi-GiB archive is not loaded into memory); ustar names with
- * prefix, PAX `path` records and GNU long names are understood.
+ * The tar is read as a stream with tar-stream (a multi-GiB archive is not loaded into memory; ustar
+ * prefixes, PAX `path` records and GNU long names are the library's).
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { extract } from 'tar-stream';
 import { InputError, errorMessage } from '../errors.js';
 import { isRecord } from './problems.js';
 
@@ -23,7 +24,6 @@ export interface DockerArchiveImage {
   layers: string[];
 }
 
-const BLOCK = 512;
 const MAX_META = 1024 * 1024;
 
 /** Parses `manifest.json` of a docker-save archive; an InputError names the file when it is not one. */
@@ -68,120 +68,40 @@ async function isGzip(file: string): Promise<boolean> {
   }
 }
 
-/** Streams the tar and returns the content of the first entry named `wanted` (≤ 1 MiB). */
+/** tar-stream's wording for what is not a tar, in this module's terms (the messages tests and users see). */
+function tarErrorText(err: unknown): string {
+  const m = errorMessage(err);
+  if (/Invalid tar header/i.test(m)) return 'not a tar archive (bad header checksum)';
+  if (/Unexpected end of data/i.test(m)) return 'truncated tar archive';
+  return m;
+}
+
+/** Streams the tar (tar-stream) and returns the content of the first file named `wanted` (≤ 1 MiB). */
 async function findEntry(file: string, wanted: string): Promise<Buffer | undefined> {
-  let stream: Readable = createReadStream(file);
-  if (await isGzip(file)) stream = stream.pipe(createGunzip());
-  const reader = new BlockReader(stream);
-  let longName: string | undefined;
+  const source = createReadStream(file);
+  const stream: Readable = (await isGzip(file)) ? source.pipe(createGunzip()) : source;
+  const tar = extract();
+  const abort = (err: Error): void => void tar.destroy(err);
+  source.on('error', abort);
+  stream.on('error', abort);
+  stream.pipe(tar);
   try {
-    for (;;) {
-      const header = await reader.read(BLOCK);
-      if (!header || header.length < BLOCK) throw new Error('truncated tar archive');
-      if (header.every((b) => b === 0)) return undefined;
-      if (!checksumOk(header)) throw new Error('not a tar archive (bad header checksum)');
-      const size = octal(header.subarray(124, 136));
-      const type = String.fromCharCode(header[156] ?? 0);
-      const padded = Math.ceil(size / BLOCK) * BLOCK;
-      if (type === 'x' || type === 'L') {
-        if (size > MAX_META) throw new Error('oversized tar metadata record');
-        const data = await reader.read(padded);
-        if (!data) throw new Error('truncated tar archive');
-        const body = data.subarray(0, size);
-        longName = type === 'L' ? cstr(body) : (paxPath(body) ?? longName);
-        continue;
+    for await (const entry of tar) {
+      const name = entry.header.name.replace(/^\.\//, '');
+      if (name === wanted && entry.header.type === 'file') {
+        if ((entry.header.size ?? 0) > MAX_META) throw new Error(`${wanted} is larger than 1 MiB`);
+        const chunks: Buffer[] = [];
+        for await (const chunk of entry) chunks.push(chunk as Buffer);
+        return Buffer.concat(chunks);
       }
-      const prefix = cstr(header.subarray(345, 500));
-      const base = cstr(header.subarray(0, 100));
-      const name = (longName ?? (prefix ? `${prefix}/${base}` : base)).replace(/^\.\//, '');
-      longName = undefined;
-      if (name === wanted && (type === '0' || type === '\0')) {
-        if (size > MAX_META) throw new Error(`${wanted} is larger than 1 MiB`);
-        const data = await reader.read(padded);
-        if (!data) throw new Error('truncated tar archive');
-        return data.subarray(0, size);
-      }
-      await reader.skip(padded);
+      entry.resume();
     }
+    return undefined;
+  } catch (err) {
+    throw new Error(tarErrorText(err), { cause: err });
   } finally {
+    source.destroy();
     stream.destroy();
-  }
-}
-
-function cstr(b: Buffer): string {
-  const end = b.indexOf(0);
-  return b.subarray(0, end === -1 ? b.length : end).toString('utf8');
-}
-
-function octal(b: Buffer): number {
-  if (((b[0] ?? 0) & 0x80) !== 0) {
-    // GNU base-256
-    let n = 0;
-    for (let i = 1; i < b.length; i++) n = n * 256 + (b[i] ?? 0);
-    return n;
-  }
-  const s = cstr(b).trim();
-  return s === '' ? 0 : parseInt(s, 8);
-}
-
-function checksumOk(h: Buffer): boolean {
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : (h[i] ?? 0);
-  return sum === octal(h.subarray(148, 156));
-}
-
-function paxPath(body: Buffer): string | undefined {
-  let off = 0;
-  let path: string | undefined;
-  while (off < body.length) {
-    const sp = body.indexOf(0x20, off);
-    if (sp === -1) break;
-    const len = parseInt(body.subarray(off, sp).toString('ascii'), 10);
-    if (!Number.isFinite(len) || len <= 0) break;
-    const rec = body.subarray(sp + 1, off + len - 1).toString('utf8');
-    const eq = rec.indexOf('=');
-    if (eq > 0 && rec.slice(0, eq) === 'path') path = rec.slice(eq + 1);
-    off += len;
-  }
-  return path;
-}
-
-/** Pulls exact byte counts out of a stream. */
-class BlockReader {
-  private buf: Buffer = Buffer.alloc(0);
-  private done = false;
-  private readonly it: AsyncIterator<Buffer>;
-
-  constructor(stream: Readable) {
-    this.it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  }
-
-  private async fill(n: number): Promise<void> {
-    while (this.buf.length < n && !this.done) {
-      const r = await this.it.next();
-      if (r.done) this.done = true;
-      else this.buf = this.buf.length === 0 ? r.value : Buffer.concat([this.buf, r.value]);
-    }
-  }
-
-  async read(n: number): Promise<Buffer | undefined> {
-    await this.fill(n);
-    if (this.buf.length === 0) return undefined;
-    const out = this.buf.subarray(0, n);
-    this.buf = this.buf.subarray(out.length);
-    return out;
-  }
-
-  async skip(n: number): Promise<void> {
-    let left = n;
-    while (left > 0) {
-      if (this.buf.length === 0) {
-        await this.fill(1);
-        if (this.buf.length === 0) throw new Error('truncated tar archive');
-      }
-      const take = Math.min(left, this.buf.length);
-      this.buf = this.buf.subarray(take);
-      left -= take;
-    }
+    tar.destroy();
   }
 }

@@ -17,7 +17,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
-import fetch, { type Response } from 'node-fetch';
+import { fetch, type Response } from '../http.js';
 import type { RegistrySpec } from '../mgmt/kubernetes/registries.js';
 import { CheckChain, CheckFailed, CheckSkipped, OPERATOR, type CheckRow } from './rows.js';
 

@@ -1,3 +1,4 @@
+/** Opening an SSH connection to a VM: retries while it boots, host-key pinning, password or key login; gives a RemoteHost. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, type ConnectConfig } from 'ssh2';
 import { HostKeyChangedError, RemoteError, formatMs } from './errors.js';

@@ -1,3 +1,4 @@
+/** Errors of the remote layer (connection, host key changed, a command failed, a step timed out); each names the target and step. */
 import { CliError, ExitCode } from '../errors.js';
 
 /** Any failure of the remote-execution layer (SSH connect, host key, a remote step). Exit code 5. */

@@ -1,3 +1,4 @@
+/** SSH host keys: the store interface pinned keys go through, an in-memory one, and SHA-256 fingerprints as OpenSSH prints them. */
 import { createHash } from 'node:crypto';
 
 /**

@@ -1,57 +1,10 @@
+/** The per-operation log file: every remote command with its output, secrets masked before anything reaches the disk. */
 import { closeSync, fchmodSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { shellQuote } from './quote.js';
+import { SecretSet } from '../redact.js';
 
-export const REDACTED = '********';
-
-/**
- * The forms in which a secret can show up in text we write: as is, shell-quoted (commands are
- * logged as quoted shell text), JSON-escaped, and base64 (an `auth` string is base64 of
- * `user:pass`; callers add that combination with {@link basicAuthSecrets}).
- */
-export function secretVariants(secret: string): string[] {
-  if (!secret) return [];
-  const out = new Set<string>([secret]);
-  const quoted = shellQuote(secret);
-  out.add(quoted);
-  if (quoted.startsWith("'") && quoted.endsWith("'")) out.add(quoted.slice(1, -1));
-  out.add(JSON.stringify(secret).slice(1, -1));
-  out.add(Buffer.from(secret, 'utf8').toString('base64'));
-  out.add(Buffer.from(secret, 'utf8').toString('base64').replace(/=+$/, ''));
-  out.add(encodeURIComponent(secret));
-  return [...out].filter((s) => s.length > 0);
-}
-
-/** The secrets a registry login implies: the password and the base64 `user:pass` auth string. */
-export function basicAuthSecrets(user: string, password: string): string[] {
-  const auth = Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
-  return [password, auth, auth.replace(/=+$/, '')];
-}
-
-/** Replace every occurrence of every secret (and its variants) in `text`. Longest first. */
-export function redact(text: string, secrets: Iterable<string>): string {
-  const all = new Set<string>();
-  for (const s of secrets) for (const v of secretVariants(s)) all.add(v);
-  if (all.size === 0 || !text) return text;
-  const sorted = [...all].sort((a, b) => b.length - a.length);
-  let out = text;
-  for (const s of sorted) if (out.includes(s)) out = out.split(s).join(REDACTED);
-  return out;
-}
-
-/** A set of secrets shared by a host, its log and its errors. */
-export class SecretSet {
-  private readonly items = new Set<string>();
-  add(secrets: Iterable<string | undefined>): void {
-    for (const s of secrets) if (s) this.items.add(s);
-  }
-  apply(text: string): string {
-    return redact(text, this.items);
-  }
-  get size(): number {
-    return this.items.size;
-  }
-}
+// The masking itself lives in ../redact.ts (one module for every layer); re-exported for callers of the remote layer.
+export { MASK as REDACTED, SecretSet, basicAuthSecrets, redact, secretVariants } from '../redact.js';
 
 export interface CommandLogEntry {
   /** `user@host:port`. */

@@ -1,3 +1,4 @@
+/** Where the shell scripts shipped with vnflcm (src/lib/remote/scripts, dist/scripts in the bundle) are on disk. */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,30 +1,11 @@
 /**
- * Data for shell completion: the command table as src/cli/completion.ts needs it, and the ids of
- * the store (instances, VNFDs, operations, an instance's aspects and VNFCs). Read failures give no
- * candidates: completion must never print an error into the user's prompt.
+ * Data for shell completion: the ids of the store (instances, VNFDs, operations, an instance's
+ * aspects and VNFCs). Read failures give no candidates: completion must never print an error into
+ * the user's prompt. (The command table comes from oclif: src/cli/completion.ts.)
  */
-import type { Command } from '@oclif/core';
-import type { CompletionCommand, IdSource } from '../../cli/completion.js';
 
-export function completionTable(commands: readonly Command.Loadable[]): CompletionCommand[] {
-  return commands
-    .filter((c) => !c.hidden)
-    .map((c) => ({
-      id: c.id.replace(/:/g, ' '),
-      flags: Object.entries(c.flags)
-        .filter(([, f]) => !f.hidden)
-        .map(([name, f]) => ({
-          name,
-          ...(f.char ? { char: f.char } : {}),
-          takesValue: f.type === 'option',
-          ...(f.type === 'option' && f.options ? { options: f.options } : {}),
-          repeatable: f.type === 'option' && f.multiple === true,
-          greedy: f.type === 'option' && f.multiple === true && f.multipleNonGreedy !== true,
-        })),
-      args: Object.entries(c.args).map(([name, a]) => (a.options ? { name, options: a.options.map(String) } : { name })),
-      variadic: c.strict === false,
-    }));
-}
+/** Which kind of id an argument or flag completes to. */
+export type IdSource = 'instances' | 'vnfds' | 'ops' | 'aspects' | 'vnfcs';
 
 export async function resolveIds(source: IdSource, instance?: string): Promise<string[]> {
   try {

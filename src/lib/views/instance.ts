@@ -1,21 +1,10 @@
+/** VNF instances as Tacker's v1 API returns them, and their Field/Value and list views (`create`, `show`, `list`). */
 import type { ShowResult } from '../format/types.js';
 import type { VnfInstanceRecord } from '../store/records.js';
+import { maskSecrets } from '../redact.js';
 import { showFromResponse } from './show.js';
 
-const SECRET_KEY = /password|secret|token|passphrase/i;
-export const MASK = '********';
-
-/** A copy of `v` with every value under a password/secret/token key replaced by `********`. */
-export function maskSecrets(v: unknown, key = ''): unknown {
-  if (SECRET_KEY.test(key) && v !== null && v !== undefined && v !== '') return MASK;
-  if (Array.isArray(v)) return v.map((x) => maskSecrets(x));
-  if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, maskSecrets(x, k)]));
-  }
-  // Proxy URLs carry credentials too: http://user:password@host -> http://user:********@host
-  if (typeof v === 'string') return v.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:)[^\s/@]+@/gi, `$1${MASK}@`);
-  return v;
-}
+export { MASK, maskSecrets } from '../redact.js';
 
 /**
  * What Tacker's v1 API returns for a VNF instance (GET /vnflcm/v1/vnf_instances/{id}).

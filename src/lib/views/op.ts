@@ -1,3 +1,4 @@
+/** LCM operation occurrences as Tacker's v1 API returns them, and their Field/Value and list views (`op show`, `op list`). */
 import { pyJsonDumps } from '../format/python.js';
 import type { ShowResult } from '../format/types.js';
 import type { OpOccRecord } from '../store/records.js';

@@ -1,3 +1,4 @@
+/** The Field/Value and list rows of an onboarded VNF package, as `package show` / `package list` print them. */
 import type { ShowResult } from '../format/types.js';
 import type { VnfPackage } from '../package/model.js';
 import type { PackageRecord } from '../store/records.js';

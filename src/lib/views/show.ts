@@ -1,7 +1,9 @@
+/** A Field/Value result from an API-shaped response and the real client's column map (tackerclient's `_get_columns`). */
 import type { ShowField, ShowResult } from '../format/types.js';
 
 /**
- * cliff/tackerclient's column computation for show-type commands (cli-reference §3.1):
+ * cliff/tackerclient's column computation for show-type commands (tackerclient's `_get_columns` +
+ * `get_item_properties`; the byte-exact cases are in test/unit/format-show.test.ts):
  * every label of the column map is shown (an absent attribute gives an empty value), unknown
  * response keys appear under their raw name and are looked up lower-cased, and the renderer sorts.
  */

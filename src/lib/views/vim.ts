@@ -1,3 +1,4 @@
+/** The Field/Value and list rows of a registered VIM (`vim register`, `vim list`). */
 import type { ShowResult } from '../format/types.js';
 import type { VimRecord } from '../store/index.js';
 

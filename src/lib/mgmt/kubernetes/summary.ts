@@ -1,5 +1,5 @@
 /** The per-node summary printed at the end of every operation of the Kubernetes driver. */
-import Table from 'cli-table3';
+import { renderTable } from '../../format/table.js';
 
 export interface NodeRow {
   node: string;
@@ -13,11 +13,14 @@ export interface NodeRow {
 /** Rows in a stable order (masters, then workers, by name), as a plain (colourless) table. */
 export function summaryTable(rows: readonly NodeRow[]): string {
   const sorted = [...rows].sort((a, b) => (a.role === b.role ? (a.node < b.node ? -1 : a.node > b.node ? 1 : 0) : a.role < b.role ? -1 : 1));
-  const t = new Table({
-    head: ['node', 'role', 'address', 'registries configured', 'result'],
-    style: { head: [], border: [], compact: true },
-    wordWrap: true,
-  });
-  for (const r of sorted) t.push([r.node, r.role, r.address, r.registries, r.result]);
-  return t.toString();
+  // the one table renderer (cliff's, as `list` prints), without width limits: it goes to the progress lines
+  return renderTable(
+    {
+      fieldNames: ['node', 'role', 'address', 'registries configured', 'result'],
+      rows: sorted.map((r) => [r.node, r.role, r.address, r.registries, r.result]),
+      align: ['l', 'l', 'l', 'l', 'l'],
+      printEmpty: true,
+    },
+    { maxWidth: 0, fitWidth: false, minWidth: 8 },
+  );
 }

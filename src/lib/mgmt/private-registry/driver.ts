@@ -12,6 +12,7 @@
  * every step checks before it changes, so a re-run (heal, retry) is safe and quick; progress per
  * step; secrets are redacted from the operation log.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError } from '../../errors.js';
 import type { HookContext, MgmtDriver, VnfcRef } from '../../lcm/hooks.js';
 import { RemoteError } from '../../remote/errors.js';
@@ -37,7 +38,7 @@ export interface DriverOptions {
   sleep?: RegistryPlan['sleep'];
 }
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const defaultSleep = (ms: number): Promise<void> => sleep(ms);
 
 /** `uname -m` and `/etc/os-release` of the VM; throws a RemoteError naming what was found when unsupported. */
 export async function checkOs(host: RemoteHost, timeoutMs: number): Promise<OsInfo> {

@@ -19,6 +19,7 @@ import type { Step } from '../../remote/steps.js';
 import { REGISTRY_TAG, type RegistryArchive } from './image.js';
 import type { ProxySettings } from './params.js';
 import { APT_PROXY_PATH, DOCKER_PROXY_PATH, proxyEnv, renderAptProxy, renderDockerProxy } from './render.js';
+import { fetch } from '../../http.js';
 
 /** What the steps need of a connection (`RemoteHost` has it all; unit tests use a fake). */
 export interface RegistryHost {
@@ -105,12 +106,13 @@ export interface RegistryPlan {
 export async function fetchProbe(url: string, timeoutMs: number): Promise<ProbeResult> {
   try {
     const res = await fetch(url, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-    await res.body?.cancel().catch(() => undefined);
+    await res.arrayBuffer().catch(() => undefined);
     return { ok: res.status === 200 || res.status === 401, detail: `HTTP ${res.status}` };
   } catch (err) {
-    const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+    // node-fetch's FetchError carries the system error code (ECONNREFUSED, ...) itself
+    const e = err as { name?: string; message?: string; code?: string };
     if (e.name === 'TimeoutError' || e.name === 'AbortError') return { ok: false, detail: `no answer within ${timeoutMs} ms` };
-    return { ok: false, detail: e.cause?.code ?? e.cause?.message ?? e.message ?? String(err) };
+    return { ok: false, detail: e.code ?? e.message ?? String(err) };
   }
 }
 

@@ -4,7 +4,7 @@
  * CLI's instantiated Docker private registry VNFs (`vnf:<id>`).
  */
 import { errorMessage } from '../../errors.js';
-import type { AuthFlagValues } from '../../openstack/flags.js';
+import type { AuthFlagValues } from '../../openstack/auth-options.js';
 import type { Network } from '../../openstack/neutron.js';
 import type { Store } from '../../store/index.js';
 import type { Choice } from './ask.js';

@@ -1,16 +1,14 @@
 /**
- * The OpenStack auth flags every cloud-facing command shares (OSC's global options).
+ * The OpenStack auth options every cloud-facing command shares (OSC's global options), as oclif flags.
  *
  *   static override flags = { ...authFlags, ... };
  *   const { flags } = await this.parse(MyCommand);
  *   const config = resolveCloudConfig(authOptionsFromFlags(flags));
- *   const cloud = await openCloud(config, { debug: flags.debug ? (l) => process.stderr.write(l + '\n') : undefined });
  *
  * The flags carry no `env:` of their own: `OS_*` variables are read by `resolveCloudConfig`, which
  * applies OSC's precedence (flag > variable > clouds.yaml) and treats empty variables as unset.
  */
 import { Flags } from '@oclif/core';
-import type { AuthOptions } from './config.js';
 
 const helpGroup = 'OPENSTACK';
 
@@ -87,66 +85,3 @@ export const globalFlags = hidden({ ...authFlags, ...generalFlags });
 
 /** Names of the global options, left out of a command's argparse usage line as OSC does. */
 export const GLOBAL_FLAG_NAMES: ReadonlySet<string> = new Set(Object.keys(globalFlags));
-
-/** The parsed values of `authFlags` (a command's parsed flags satisfy this). */
-export interface AuthFlagValues {
-  'os-cloud'?: string;
-  'os-auth-url'?: string;
-  'os-auth-type'?: string;
-  'os-username'?: string;
-  'os-user-id'?: string;
-  'os-password'?: string;
-  'os-user-domain-name'?: string;
-  'os-user-domain-id'?: string;
-  'os-project-name'?: string;
-  'os-project-id'?: string;
-  'os-project-domain-name'?: string;
-  'os-project-domain-id'?: string;
-  'os-domain-name'?: string;
-  'os-domain-id'?: string;
-  'os-system-scope'?: string;
-  'os-token'?: string;
-  'os-application-credential-id'?: string;
-  'os-application-credential-name'?: string;
-  'os-application-credential-secret'?: string;
-  'os-region-name'?: string;
-  'os-interface'?: string;
-  'os-cacert'?: string;
-  'os-cert'?: string;
-  'os-key'?: string;
-  insecure?: boolean;
-  debug?: boolean;
-}
-
-/** Turn parsed `authFlags` into the explicit options of `resolveCloudConfig`. */
-export function authOptionsFromFlags(f: AuthFlagValues): AuthOptions {
-  const o: AuthOptions = {
-    cloud: f['os-cloud'],
-    authUrl: f['os-auth-url'],
-    authType: f['os-auth-type'],
-    username: f['os-username'],
-    userId: f['os-user-id'],
-    password: f['os-password'],
-    userDomainName: f['os-user-domain-name'],
-    userDomainId: f['os-user-domain-id'],
-    projectName: f['os-project-name'],
-    projectId: f['os-project-id'],
-    projectDomainName: f['os-project-domain-name'],
-    projectDomainId: f['os-project-domain-id'],
-    domainName: f['os-domain-name'],
-    domainId: f['os-domain-id'],
-    systemScope: f['os-system-scope'],
-    token: f['os-token'],
-    applicationCredentialId: f['os-application-credential-id'],
-    applicationCredentialName: f['os-application-credential-name'],
-    applicationCredentialSecret: f['os-application-credential-secret'],
-    regionName: f['os-region-name'],
-    interface: f['os-interface'],
-    cacert: f['os-cacert'],
-    cert: f['os-cert'],
-    key: f['os-key'],
-    insecure: f.insecure === true,
-  };
-  for (const k of Object.keys(o) as (keyof AuthOptions)[]) if (o[k] === undefined) delete o[k];
-  return o;
-}

@@ -1,6 +1,6 @@
 /** Flags of every operation that changes a VNF (instantiate, heal, scale, terminate). */
 import { Flags } from '@oclif/core';
-import { authFlags } from '../openstack/flags.js';
+import { authFlags } from './openstack.js';
 
 export const operationFlags = {
   ...authFlags,
