@@ -26,7 +26,11 @@ export abstract class BaseCommand extends Command {
     if (!options) return super.parse(options, argv);
     // the globals are not part of B's type: commands read them only through flags they declare
     const baseFlags = { ...globalFlags, ...options.baseFlags } as Interfaces.FlagInput<B>;
-    return super.parse({ ...options, flags: options.flags, args: options.args, strict: options.strict, baseFlags }, argv);
+    const parsed = await super.parse({ ...options, flags: options.flags, args: options.args, strict: options.strict, baseFlags }, argv);
+    // --state-url: every Store.open() of this run uses it (the variable is what Store.open reads).
+    const stateUrl: unknown = parsed.flags['state-url'];
+    if (typeof stateUrl === 'string' && stateUrl !== '') process.env.VNFLCM_STATE_URL = stateUrl;
+    return parsed;
   }
 
   protected async printResult(result: CommandResult, flags: FormatFlagValues): Promise<void> {
