@@ -7,7 +7,7 @@
  *                        those modules unevaluated until then.
  *   vnflcm.cjs.cache     V8 code cache of the bundle, trained by running --help, list and show
  *                        (bin/bundle-loader.js): start-up then skips parsing and compiling.
- *   lazy-*.cjs           zod, yaml, yauzl, node-fetch, @inquirer/prompts: each bundled alone and
+ *   lazy-*.cjs           zod, yaml, yauzl, node-fetch, @inquirer/prompts, pg: each bundled alone and
  *                        required only when a command that uses it runs (see LAZY below)
  *   scripts/*            the remote scripts of src/**\/scripts/ (read at run time, see below)
  *   package.json         the root package.json with oclif's command target set to vnflcm.cjs
@@ -83,7 +83,7 @@ const oclifPatches = {
  * would give `import fetch from 'node-fetch'` Node's CommonJS interop: the whole module object as
  * the default.)
  */
-const LAZY = { zod: 'zod', yaml: 'yaml', yauzl: 'yauzl', 'node-fetch': 'node-fetch', '@inquirer/prompts': 'prompts' };
+const LAZY = { zod: 'zod', yaml: 'yaml', yauzl: 'yauzl', 'node-fetch': 'node-fetch', '@inquirer/prompts': 'prompts', pg: 'pg' };
 const { createRequire } = await import('node:module');
 const requireFromDist = createRequire(join(DIST, 'x.cjs'));
 const lazyChunks = {
@@ -126,6 +126,8 @@ const strict = async (options) => {
 await strict({
   ...common,
   entryPoints: Object.fromEntries(Object.entries(LAZY).map(([pkg, name]) => [`lazy-${name}`, pkg])),
+  // pg's optional native binding (pg.native) is never used: left a plain require that is never run.
+  external: ['pg-native'],
   outdir: DIST,
   outExtension: { '.js': '.cjs' },
 });

@@ -65,6 +65,13 @@ export interface StateBackend {
   deleteVim(name: string): Promise<void>;
   listVims(): Promise<VimRecord[]>;
 
+  /** Every pinned host key (for `state export`). */
+  listHostKeys(): Promise<{ id: string; fingerprint: string; recordedAt?: string }[]>;
+  /** An occurrence's log: the local file, else (shared state) the copy stored when it ended. */
+  readOpLog(opId: string): Promise<Buffer | undefined>;
+  /** Store an occurrence's log (state import). */
+  writeOpLog(opId: string, data: Buffer): Promise<void>;
+
   /** Stored secrets that cannot be read here (PostgreSQL without the state key), or undefined. */
   lockedSecrets?(rec: unknown): string | undefined;
   /** Free connections (the process may exit without it: pooled connections do not hold it open). */

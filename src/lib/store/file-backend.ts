@@ -17,11 +17,11 @@
  */
 import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CliError } from '../errors.js';
 import type { HostKeyStore, StateBackend, Update, VimRecord } from './backend.js';
-import { ensureDir, readJson, writeJsonAtomic } from './atomic.js';
+import { ensureDir, readJson, writeFileAtomic, writeJsonAtomic } from './atomic.js';
 import { socketOperationLock, type OperationLock } from './oplock.js';
 import type { OpOccRecord, PackageRecord, VnfInstanceRecord } from './records.js';
 
@@ -158,6 +158,14 @@ export class FileBackend implements StateBackend {
   /** Every pinned host key (for `state export`). */
   async listHostKeys(): Promise<{ id: string; fingerprint: string; recordedAt?: string }[]> {
     return this.listRecords<{ id: string; fingerprint: string; recordedAt?: string }>('hostkeys', (r) => r.recordedAt ?? '');
+  }
+
+  async readOpLog(opId: string): Promise<Buffer | undefined> {
+    return readFile(this.opLogFile(safeName(opId))).catch(() => undefined);
+  }
+
+  async writeOpLog(opId: string, data: Buffer): Promise<void> {
+    await writeFileAtomic(this.opLogFile(safeName(opId)), data);
   }
 
   async getVim(name: string): Promise<VimRecord | undefined> {

@@ -338,6 +338,15 @@ export class PgBackend implements StateBackend {
     if (data) await this.putStoredFile('log', op.id, data);
   }
 
+  async readOpLog(opId: string): Promise<Buffer | undefined> {
+    return (await readFile(this.opLogFile(opId)).catch(() => undefined)) ?? (await this.getStoredFile('log', opId));
+  }
+
+  async writeOpLog(opId: string, data: Buffer): Promise<void> {
+    await writeFileAtomic(this.opLogFile(opId), data);
+    await this.putStoredFile('log', opId, data);
+  }
+
   opLock(): PgOperationLock {
     this.operationLock ??= new PgOperationLock({
       pool: this.pool,

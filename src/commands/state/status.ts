@@ -1,0 +1,30 @@
+import { BaseCommand } from '../../lib/command.js';
+import { showFormatFlags } from '../../lib/format/flags.js';
+
+export default class StateStatus extends BaseCommand {
+  static override summary = 'Show which state backend is in effect, where, and how many records it holds';
+  static override flags = { ...showFormatFlags };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(StateStatus);
+    const { stateStatus } = await import('../../lib/state/admin.js');
+    const s = await stateStatus();
+    await this.printResult(
+      {
+        type: 'show',
+        fields: [
+          { label: 'Backend', value: s.backend },
+          { label: 'Location', value: s.location },
+          { label: 'Chosen By', value: s.source },
+          { label: 'Schema Version', value: s.schemaVersion },
+          { label: 'Packages', value: s.records.packages },
+          { label: 'VNF Instances', value: s.records.instances },
+          { label: 'Operations', value: s.records.ops },
+          { label: 'VIMs', value: s.records.vims },
+          { label: 'Secrets Key', value: s.secretsKey },
+        ],
+      },
+      flags,
+    );
+  }
+}
