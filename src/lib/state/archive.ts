@@ -4,7 +4,7 @@
  * in stored requests, kubeconfigs) are in it only with --include-secrets; without them the
  * passwords read `********` and kubeconfigs are left out.
  */
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { CliError } from '../errors.js';
@@ -149,6 +149,7 @@ export async function importState(store: Store, a: StateArchive): Promise<Archiv
     for (const f of p.files) {
       if (f.path.split('/').some((x) => x === '..' || x === '')) throw new CliError(`Archive: package file name ${JSON.stringify(f.path)} is not safe.`);
       await writeFileAtomic(join(dir, f.path), Buffer.from(f.data, 'base64'));
+      await chmod(join(dir, f.path), f.mode & 0o777);
     }
     await store.putPackage(p.record);
   }

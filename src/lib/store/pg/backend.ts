@@ -67,6 +67,8 @@ export class PgBackend implements StateBackend {
   readonly kind = 'postgres' as const;
   readonly location: string;
   readonly pool: pg.Pool;
+  private readonly lockPool: pg.Pool;
+  private readonly localLocks = new Map<string, Promise<void>>();
   readonly secrets: SecretBox;
   private readonly config: pg.ClientConfig;
   private readonly root: string;
@@ -79,6 +81,8 @@ export class PgBackend implements StateBackend {
     this.pool = new pg.Pool({ ...this.config, max: 8, idleTimeoutMillis: 5_000, allowExitOnIdle: true });
     // An idle pooled connection that breaks is replaced on next use; it must not crash the process.
     this.pool.on('error', () => undefined);
+    this.lockPool = new pg.Pool({ ...this.config, max: 16, idleTimeoutMillis: 5_000, allowExitOnIdle: true });
+    this.lockPool.on('error', () => undefined);
     this.secrets = new SecretBox(stateKeyFromEnv());
   }
 
@@ -98,11 +102,32 @@ export class PgBackend implements StateBackend {
   }
 
   async close(): Promise<void> {
-    await this.pool.end().catch(() => undefined);
+    await Promise.all([this.pool.end().catch(() => undefined), this.lockPool.end().catch(() => undefined)]);
   }
 
+  /**
+   * Record locks: a transaction-level advisory lock, on a connection of the lock pool (not the
+   * query pool: `fn` runs queries while the lock is held, and lock waiters must not take every
+   * connection those need). Callers of the same name in this process queue here first, so that
+   * waiting costs no connection at all.
+   */
   async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const client = await this.pool.connect().catch((err: unknown) => {
+    const prev = this.localLocks.get(name);
+    let done: () => void = () => undefined;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    const tail = (prev ?? Promise.resolve()).then(() => mine);
+    this.localLocks.set(name, tail);
+    try {
+      await prev;
+      return await this.withDbLock(name, fn);
+    } finally {
+      done();
+      if (this.localLocks.get(name) === tail) this.localLocks.delete(name);
+    }
+  }
+
+  private async withDbLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const client = await this.lockPool.connect().catch((err: unknown) => {
       throw this.explain(err);
     });
     let ok = false;
@@ -145,7 +170,7 @@ export class PgBackend implements StateBackend {
       for (const f of files.rows) {
         if (f.path.split('/').some((p) => p === '..' || p === '')) throw new CliError(`Package ${rec.vnfdId}: stored file name ${JSON.stringify(f.path)} is not safe.`);
         await writeFileAtomic(join(tmp, 'content', f.path), f.data);
-        await chmod(join(tmp, 'content', f.path), f.mode & 0o700);
+        await chmod(join(tmp, 'content', f.path), f.mode & 0o777); // the directories above are 0700
       }
       await writeFileAtomic(join(tmp, 'hash.json'), JSON.stringify({ contentHash: rec.contentHash }));
       await rm(dir, { recursive: true, force: true });
