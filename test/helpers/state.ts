@@ -7,6 +7,8 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PG_MIGRATIONS } from '../../src/lib/store/pg/migrations.js';
 
 export const TEST_STATE: 'file' | 'pg' = process.env.VNFLCM_TEST_STATE === 'pg' ? 'pg' : 'file';
@@ -16,10 +18,21 @@ if (TEST_STATE === 'pg') process.env.VNFLCM_STATE_KEY ??= randomBytes(32).toStri
 
 const STATE_DIR = process.env.VNFLCM_TESTENV_STATE ?? '/srv/vnflcm-testenv';
 
-/** The test cluster's URL (database vnflcm, a role that may create databases), or undefined. */
+const POSTGRES_SH = join(dirname(fileURLToPath(import.meta.url)), '..', 'env', 'postgres.sh');
+let started = false;
+
+/**
+ * The test cluster's URL (database vnflcm, a role that may create databases), or undefined. As
+ * root, a cluster that is not running is started first (postgres.sh up: idempotent, a few seconds),
+ * as ensureEnv() does for the cloud: `npm run test:unit` runs before the e2e tests bring the env up.
+ */
 export function pgAdminUrl(): string | undefined {
   if (process.env.VNFLCM_TEST_PG_URL) return process.env.VNFLCM_TEST_PG_URL;
   const file = `${STATE_DIR}/postgres/url`;
+  if (!started && process.getuid?.() === 0 && existsSync('/usr/lib/postgresql')) {
+    started = true;
+    if (spawnSync('bash', [POSTGRES_SH, 'status'], { encoding: 'utf8' }).status !== 0) spawnSync('bash', [POSTGRES_SH, 'up'], { stdio: 'ignore' });
+  }
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   try {
     const facts = JSON.parse(readFileSync(`${STATE_DIR}/env.json`, 'utf8')) as { postgres_url?: string };
