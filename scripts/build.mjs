@@ -206,7 +206,7 @@ const home = mkdtempSync(join(tmpdir(), 'vnflcm-build-'));
 try {
   const run = (args, train) => {
     const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], {
-      env: { ...process.env, VNFLCM_HOME: home, NO_COLOR: '1', VNFLCM_WRITE_CODE_CACHE: train ? '1' : '' },
+      env: { ...process.env, VNFLCM_HOME: home, VNFLCM_STATE_URL: '', NO_COLOR: '1', VNFLCM_WRITE_CODE_CACHE: train ? '1' : '' },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
     });
