@@ -96,7 +96,12 @@ const lazyChunks = {
       const file = `./lazy-${LAZY[args.path]}.cjs`;
       const mod = requireFromDist(file);
       const named = Object.keys(mod).filter((k) => k !== 'default' && k !== '__esModule' && /^[A-Za-z_$][\w$]*$/.test(k));
-      const lines = [`const m = require(${JSON.stringify(file)});`, 'export default m && m.__esModule ? m.default : m;'];
+      // bin/bundle-loader.js provides __vnflcmRequireLazy (a require with a code cache); the plain
+      // require is for a bundle loaded some other way.
+      const lines = [
+        `const m = typeof __vnflcmRequireLazy === 'function' ? __vnflcmRequireLazy(${JSON.stringify(file.slice(2))}) : require(${JSON.stringify(file)});`,
+        'export default m && m.__esModule ? m.default : m;',
+      ];
       named.forEach((k, i) => lines.push(`const e${i} = m[${JSON.stringify(k)}];`));
       lines.push(`export { ${named.map((k, i) => `e${i} as ${k}`).join(', ')} };`);
       return { contents: lines.join('\n'), loader: 'js', resolveDir: DIST };
@@ -216,6 +221,12 @@ try {
   run(['package', 'add', join(ROOT, 'samples', 'private-registry-vnf-package')], false);
   const id = run(['create', 'c1bb0ce7-ebca-4fa7-95ed-4840d70a118f', '-f', 'value', '-c', 'ID'], false);
   for (const args of [['--help'], ['list'], ['list', '-f', 'json'], ['show', id], ['show', id, '-f', 'json']]) run(args, true);
+  // The shared-state path up to connecting (to a closed port: it fails, which is all it needs to
+  // compile the PostgreSQL driver's start-up code into dist/lazy-pg.cjs.cache).
+  spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), 'list'], {
+    env: { ...process.env, VNFLCM_HOME: home, VNFLCM_STATE_URL: 'postgres://vnflcm@127.0.0.1:1/vnflcm', NO_COLOR: '1', VNFLCM_WRITE_CODE_CACHE: '1' },
+    stdio: 'ignore',
+  });
 } finally {
   rmSync(home, { recursive: true, force: true });
 }
