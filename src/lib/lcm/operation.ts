@@ -158,7 +158,7 @@ export async function blockingReason(store: Store, rec: VnfInstanceRecord, actio
   let op = await store.getOp(rec.activeOpId);
   if (!op) return undefined;
   op = await reconcileOp(store, op, heldByMe);
-  if (RUNNING.has(op.operationState)) return wrongState(rec.id, 'task_state', TASK_STATE[op.operation], action);
+  if (RUNNING.has(op.operationState)) return withHolder(store, wrongState(rec.id, 'task_state', TASK_STATE[op.operation], action), rec.id);
   if (op.operationState === 'FAILED_TEMP') {
     return new CliError(
       `Vnf ${rec.id} in status ERROR. Cannot ${action} while the vnf is in this state.\n` +
@@ -166,6 +166,14 @@ export async function blockingReason(store: Store, rec: VnfInstanceRecord, actio
     );
   }
   return undefined;
+}
+
+/** With shared state the holder may be a colleague elsewhere: the refusal says who (a second line). */
+async function withHolder(store: Store, refused: CliError, instanceId: string, known?: LockOwner | 'unknown'): Promise<CliError> {
+  if (!store.opLock().shared) return refused;
+  const h = known ?? (await store.opLock().holder(instanceId));
+  if (h && h !== 'unknown') refused.message += `\nHeld by ${describeHolder(h)}.`;
+  return refused;
 }
 
 // ---- running ------------------------------------------------------------------------------------
@@ -177,10 +185,7 @@ async function takeLock(store: Store, instanceId: string, opId: string, action: 
   } catch (err) {
     if (!(err instanceof OperationLockBusy)) throw err;
     const other = err.holder === 'unknown' ? undefined : await store.getOp(err.holder.opId);
-    const refused = wrongState(instanceId, 'task_state', other ? TASK_STATE[other.operation] : 'PROCESSING', action);
-    // With shared state the holder may be a colleague elsewhere: say who.
-    if (store.opLock().shared && err.holder !== 'unknown') refused.message += `\nHeld by ${describeHolder(err.holder)}.`;
-    throw refused;
+    throw await withHolder(store, wrongState(instanceId, 'task_state', other ? TASK_STATE[other.operation] : 'PROCESSING', action), instanceId, err.holder);
   }
 }
 
