@@ -118,7 +118,7 @@ export class PgBackend implements StateBackend {
     const tail = (prev ?? Promise.resolve()).then(() => mine);
     this.localLocks.set(name, tail);
     try {
-      await prev;
+      if (prev) await waitBounded(prev, LOCK_WAIT_MS, `the record lock ${name}`);
       return await this.withDbLock(name, fn);
     } finally {
       done();
@@ -133,7 +133,7 @@ export class PgBackend implements StateBackend {
     let ok = false;
     try {
       await client.query('BEGIN');
-      await client.query("SET LOCAL lock_timeout = '60s'");
+      await client.query(`SET LOCAL lock_timeout = '${LOCK_WAIT_MS}ms'`);
       await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey('record', name)]);
       const result = await fn();
       await client.query('COMMIT');
@@ -471,6 +471,17 @@ export class PgBackend implements StateBackend {
     const id = rec && typeof rec === 'object' && 'id' in rec && typeof rec.id === 'string' ? rec.id : '?';
     return this.secrets.locked(rec, `The stored request of VNF instance ${id}`);
   }
+}
+
+/** How long a record lock is waited for (in this process, then in the database) before giving up. */
+const LOCK_WAIT_MS = 60_000;
+
+function waitBounded(p: Promise<void>, ms: number, what: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new CliError(`Timed out after ${ms / 1000} s waiting for ${what}.`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Every regular file under `dir`, as '/'-separated relative paths. */
