@@ -4,7 +4,7 @@
 # started with pg_ctl on 127.0.0.1:$PG_PORT. Called by env.sh (install/up/down/status).
 #
 #   postgres.sh install   the Debian postgresql package (idempotent)
-#   postgres.sh up        initdb if needed, start, create role+database vnflcm, write the URL
+#   postgres.sh up        install and initdb if needed, start, create role+database vnflcm, write the URL
 #                         into $STATE/postgres/url and (key postgres_url) $STATE/env.json
 #   postgres.sh down      stop the cluster (data kept)
 #   postgres.sh status    one line; exit 0 when the cluster answers
@@ -51,6 +51,7 @@ cmd_install() {
 }
 
 cmd_up() {
+  [ -n "$(find /usr/lib/postgresql -mindepth 3 -maxdepth 3 -name initdb 2>/dev/null)" ] || cmd_install
   local bin; bin=$(pg_bin)
   mkdir -p "$PG_DIR"
   chown "$PG_USER:" "$PG_DIR"; chmod 700 "$PG_DIR"
