@@ -210,6 +210,13 @@ describe('PostgreSQL state: operation locks', { skip: SKIP }, () => {
     const [after] = (await reconcileOps(store)).filter((o) => o.id === 'op-heal');
     assert.equal(after?.operationState, 'FAILED_TEMP');
     assert.match(after?.error?.detail ?? '', /^Interrupted: the vnflcm process running this operation \(pid \d+ on .*\) ended without recording an outcome, during step 'pull image' on node vm-1/);
+    // the append-only events: the start, the step the holder had started, the interruption
+    const { PgBackend } = await import('../../src/lib/store/pg/backend.js');
+    assert.ok(store.backend instanceof PgBackend);
+    assert.deepEqual(
+      (await store.backend.opEvents('op-heal')).map((e) => [e.node, e.step, e.message.replace(/:.*/, '')]),
+      [['', '', 'started HEAL'], ['vm-1', 'pull image', 'step started'], ['vm-1', 'pull image', 'FAILED_TEMP']],
+    );
     const held = await store.opLock().acquire('i-lock', { ...ownerToken(), opId: 'op-next' });
     await held.release();
     assert.equal(await store.opLock().holder('i-lock'), undefined);
