@@ -35,7 +35,40 @@ function loadBundle(dist) {
   mod.paths = Module._nodeModulePaths(dist);
   Module._cache[file] = mod;
   Module._cache[realpathSync(file)] = mod;
+  // The lazily required chunks (dist/lazy-*.cjs) get a code cache of their own the same way.
+  globalThis.__vnflcmRequireLazy = (name) => requireCached(join(dist, name));
   script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, dist);
+  mod.loaded = true;
+  if (process.env.VNFLCM_WRITE_CODE_CACHE === '1') {
+    process.once('exit', () => {
+      writeFileSync(`${cacheFile}.tmp`, script.createCachedData());
+      renameSync(`${cacheFile}.tmp`, cacheFile);
+    });
+  }
+  return mod.exports;
+}
+
+/**
+ * require() of a lazily loaded chunk with a V8 code cache (`<file>.cache`, written by the build's
+ * training runs like the bundle's): the PostgreSQL driver costs every command of the shared-state
+ * backend its compile time otherwise. Without a cache file this is a plain compile.
+ */
+function requireCached(file) {
+  const hit = Module._cache[file];
+  if (hit) return hit.exports;
+  const cacheFile = `${file}.cache`;
+  let cachedData;
+  try {
+    if (statSync(cacheFile).mtimeMs >= statSync(file).mtimeMs) cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+  const mod = new Module(file, module);
+  mod.filename = file;
+  mod.paths = Module._nodeModulePaths(join(file, '..'));
+  Module._cache[file] = mod;
+  script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, join(file, '..'));
   mod.loaded = true;
   if (process.env.VNFLCM_WRITE_CODE_CACHE === '1') {
     process.once('exit', () => {

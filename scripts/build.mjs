@@ -7,8 +7,8 @@
  *                        those modules unevaluated until then.
  *   vnflcm.cjs.cache     V8 code cache of the bundle, trained by running --help, list and show
  *                        (bin/bundle-loader.js): start-up then skips parsing and compiling.
- *   lazy-*.cjs           zod, yaml, yauzl, node-fetch, @inquirer/prompts, tar-stream: each bundled alone and
- *                        required only when a command that uses it runs (see LAZY below)
+ *   lazy-*.cjs           zod, yaml, yauzl, node-fetch, @inquirer/prompts, tar-stream, pg: each bundled
+ *                        alone and required only when a command that uses it runs (see LAZY below)
  *   scripts/*            the remote scripts of src/**\/scripts/ (read at run time, see below)
  *   package.json         the root package.json with oclif's command target set to vnflcm.cjs
  *   oclif.manifest.json  every command's metadata, so oclif builds no command cache at start-up
@@ -59,6 +59,31 @@ const OCLIF_PATCHES = [
     to: "return t.includes('<%') || t.includes('%>') ? ejs_1.default.render(t, context) : t;",
   },
 ];
+/**
+ * One change to node-postgres (the lazily loaded lazy-pg.cjs): on load it asks whether it runs on
+ * Cloudflare Workers by constructing a global `Response`, which makes Node 20 load undici, ~18 ms
+ * of every shared-state command. vnflcm runs on Node only: the Node stream functions, directly.
+ */
+const PG_PATCHES = [
+  {
+    file: /[\\/]pg[\\/]lib[\\/]stream\.js$/,
+    from: 'const { getStream, getSecureStream } = getStreamFuncs()',
+    to: 'const { getStream, getSecureStream } = getNodejsStreamFuncs()',
+  },
+];
+const pgPatches = {
+  name: 'pg-start-up',
+  setup(b) {
+    for (const p of PG_PATCHES) {
+      b.onLoad({ filter: p.file }, (args) => {
+        const src = readFileSync(args.path, 'utf8');
+        if (!src.includes(p.from)) throw new Error(`${args.path}: "${p.from}" is not there any more`);
+        return { contents: src.replace(p.from, p.to), loader: 'js' };
+      });
+    }
+  },
+};
+
 const oclifPatches = {
   name: 'oclif-start-up',
   setup(b) {
@@ -83,7 +108,7 @@ const oclifPatches = {
  * would give `import fetch from 'node-fetch'` Node's CommonJS interop: the whole module object as
  * the default.)
  */
-const LAZY = { zod: 'zod', yaml: 'yaml', yauzl: 'yauzl', 'node-fetch': 'node-fetch', '@inquirer/prompts': 'prompts', 'tar-stream': 'tar-stream' };
+const LAZY = { zod: 'zod', yaml: 'yaml', yauzl: 'yauzl', 'node-fetch': 'node-fetch', '@inquirer/prompts': 'prompts', 'tar-stream': 'tar-stream', pg: 'pg' };
 const { createRequire } = await import('node:module');
 const requireFromDist = createRequire(join(DIST, 'x.cjs'));
 const lazyChunks = {
@@ -96,7 +121,12 @@ const lazyChunks = {
       const file = `./lazy-${LAZY[args.path]}.cjs`;
       const mod = requireFromDist(file);
       const named = Object.keys(mod).filter((k) => k !== 'default' && k !== '__esModule' && /^[A-Za-z_$][\w$]*$/.test(k));
-      const lines = [`const m = require(${JSON.stringify(file)});`, 'export default m && m.__esModule ? m.default : m;'];
+      // bin/bundle-loader.js provides __vnflcmRequireLazy (a require with a code cache); the plain
+      // require is for a bundle loaded some other way.
+      const lines = [
+        `const m = typeof __vnflcmRequireLazy === 'function' ? __vnflcmRequireLazy(${JSON.stringify(file.slice(2))}) : require(${JSON.stringify(file)});`,
+        'export default m && m.__esModule ? m.default : m;',
+      ];
       named.forEach((k, i) => lines.push(`const e${i} = m[${JSON.stringify(k)}];`));
       lines.push(`export { ${named.map((k, i) => `e${i} as ${k}`).join(', ')} };`);
       return { contents: lines.join('\n'), loader: 'js', resolveDir: DIST };
@@ -126,8 +156,11 @@ const strict = async (options) => {
 await strict({
   ...common,
   entryPoints: Object.fromEntries(Object.entries(LAZY).map(([pkg, name]) => [`lazy-${name}`, pkg])),
+  // pg's optional native binding (pg.native) is never used: left a plain require that is never run.
+  external: ['pg-native'],
   outdir: DIST,
   outExtension: { '.js': '.cjs' },
+  plugins: [pgPatches],
 });
 
 await strict({
@@ -204,7 +237,7 @@ const home = mkdtempSync(join(tmpdir(), 'vnflcm-build-'));
 try {
   const run = (args, train) => {
     const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], {
-      env: { ...process.env, VNFLCM_HOME: home, NO_COLOR: '1', VNFLCM_WRITE_CODE_CACHE: train ? '1' : '' },
+      env: { ...process.env, VNFLCM_HOME: home, VNFLCM_STATE_URL: '', NO_COLOR: '1', VNFLCM_WRITE_CODE_CACHE: train ? '1' : '' },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -214,6 +247,12 @@ try {
   run(['package', 'add', join(ROOT, 'samples', 'private-registry-vnf-package')], false);
   const id = run(['create', 'c1bb0ce7-ebca-4fa7-95ed-4840d70a118f', '-f', 'value', '-c', 'ID'], false);
   for (const args of [['--help'], ['list'], ['list', '-f', 'json'], ['show', id], ['show', id, '-f', 'json']]) run(args, true);
+  // The shared-state path up to connecting (to a closed port: it fails, which is all it needs to
+  // compile the PostgreSQL driver's start-up code into dist/lazy-pg.cjs.cache).
+  spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), 'list'], {
+    env: { ...process.env, VNFLCM_HOME: home, VNFLCM_STATE_URL: 'postgres://vnflcm@127.0.0.1:1/vnflcm', NO_COLOR: '1', VNFLCM_WRITE_CODE_CACHE: '1' },
+    stdio: 'ignore',
+  });
 } finally {
   rmSync(home, { recursive: true, force: true });
 }

@@ -12,7 +12,7 @@ const COMMAND_IDS = Object.keys(COMMANDS).map((id) => id.replace(/:/g, ' '));
 /** OSC global options that take no value; every other `--os-*` option takes one. */
 const GLOBAL_SWITCHES = new Set(['--debug', '--verbose', '-v', '--quiet', '-q', '--insecure', '--verify', '--timing', '--os-beta-command']);
 /** OSC global options outside the `--os-*` family that take a value. */
-const GLOBAL_VALUED = new Set(['--log-file']);
+const GLOBAL_VALUED = new Set(['--log-file', '--state-url']);
 
 /** How many tokens the global option at argv[i] spans (0: not a global option). */
 export function globalOptionSpan(argv: readonly string[], i: number): number {

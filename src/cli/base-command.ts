@@ -39,6 +39,9 @@ export abstract class BaseCommand extends Command {
     const parsed = await super.parse({ ...options, flags: options.flags, args: options.args, strict: options.strict, baseFlags }, argv);
     // the library reports --debug lines through the sink it is given, never to stderr itself
     if ((parsed.flags as Output).debug === true) Object.assign(parsed.flags, { debugLog: (line: string) => terminal.err(`${line}\n`) });
+    // --state-url: every Store.open() of this run uses it (the variable is what Store.open reads).
+    const stateUrl: unknown = (parsed.flags as Output)['state-url'];
+    if (typeof stateUrl === 'string' && stateUrl !== '') process.env.VNFLCM_STATE_URL = stateUrl;
     this.flagValues = parsed.flags as Output;
     return parsed;
   }

@@ -12,6 +12,8 @@ import Heal from './heal.js';
 import Help from './help.js';
 import Instantiate from './instantiate.js';
 import List from './list.js';
+import LockRelease from './lock/release.js';
+import LockShow from './lock/show.js';
 import OpFail from './op/fail.js';
 import OpList from './op/list.js';
 import OpRetry from './op/retry.js';
@@ -25,6 +27,10 @@ import ParamsInit from './params/init.js';
 import RegistryCheck from './registry/check.js';
 import Scale from './scale.js';
 import Show from './show.js';
+import StateExport from './state/export.js';
+import StateImport from './state/import.js';
+import StateMigrate from './state/migrate.js';
+import StateStatus from './state/status.js';
 import Terminate from './terminate.js';
 import Validate from './validate.js';
 import VimDelete from './vim/delete.js';
@@ -41,6 +47,8 @@ export const COMMANDS = {
   help: Help,
   instantiate: Instantiate,
   list: List,
+  'lock:release': LockRelease,
+  'lock:show': LockShow,
   'op:fail': OpFail,
   'op:list': OpList,
   'op:retry': OpRetry,
@@ -54,6 +62,10 @@ export const COMMANDS = {
   'registry:check': RegistryCheck,
   scale: Scale,
   show: Show,
+  'state:export': StateExport,
+  'state:import': StateImport,
+  'state:migrate': StateMigrate,
+  'state:status': StateStatus,
   terminate: Terminate,
   validate: Validate,
   'vim:delete': VimDelete,

@@ -128,6 +128,7 @@ cmd_install() {
     fi
     [ "$made_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
   fi
+  "$HERE/postgres.sh" install >>"$LOGS/install-packages.log" 2>&1 || die "postgres.sh install failed (see $LOGS/install-packages.log)"
   install_stamp > "$STATE/.installed"
   log "install done in $(since "$t0") s"
 }
@@ -202,6 +203,7 @@ cmd_status() {
   check_sync || rc=1
   reg_check "$REG_HTTP" || rc=1
   reg_check "$REG_HTTPS" || rc=1
+  "$HERE/postgres.sh" status || rc=1
   if [ -f "$FACTS" ]; then echo "facts      up    $FACTS"; else echo "facts      DOWN  no $FACTS"; rc=1; fi
   return $rc
 }
@@ -265,6 +267,7 @@ cmd_up() {
     --htpasswd "$REG_USER:$REG_PASSWORD" --image "$REG_IMAGE"
 
   write_facts "$net" "$(since "$t0")" || die "could not write $FACTS"
+  "$HERE/postgres.sh" up | sed 's/^/  /'
   cmd_status | sed 's/^/  /' || die "env.sh status fails right after up"
   log "up in $(since "$t0") s; facts: $FACTS (env.sh facts)"
 }
@@ -290,6 +293,7 @@ cmd_down() {
     log "all test-bed VMs and bridges down (vm.sh down-all)"
     TESTBED_QUIET=1 "$TB_DIR/vm.sh" down-all || true
   fi
+  "$HERE/postgres.sh" down | sed 's/^/  /' || true
   if ls "$AIO_RUN_DIR"/*.pid >/dev/null 2>&1; then
     log "stopping OpenStack (openstack/stop.sh: recorded PIDs only)"
     "$OS_DIR/stop.sh" 2>&1 | sed 's/^/  /' || true

@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stateForHome, stateUrlOf } from './state.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(ROOT, 'bin', 'run.js');
@@ -15,7 +16,15 @@ export interface CliResult {
 }
 
 export function tempHome(prefix = 'vnflcm-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  stateForHome(home); // VNFLCM_TEST_STATE=pg: its own database (helpers/state.ts)
+  return home;
+}
+
+/** The home's own state database in the pg pass, unless the test sets VNFLCM_STATE_URL itself. */
+function stateEnv(home: string, env: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
+  const url = stateUrlOf(home);
+  return url && !(env && 'VNFLCM_STATE_URL' in env) ? { VNFLCM_STATE_URL: url } : {};
 }
 
 export function runCli(
@@ -25,7 +34,7 @@ export function runCli(
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: opts.cwd ?? ROOT,
-      env: { ...process.env, NO_COLOR: '1', COLUMNS: '80', ...opts.env, VNFLCM_HOME: opts.home },
+      env: { ...process.env, NO_COLOR: '1', COLUMNS: '80', ...opts.env, VNFLCM_HOME: opts.home, ...stateEnv(opts.home, opts.env) },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -26,6 +26,7 @@ import { recordingProgress } from '../../src/lib/lcm/progress.js';
 import { Interrupt } from '../../src/lib/lcm/tracker.js';
 import { ROOT, tempHome } from '../helpers/cli.js';
 import { instanceRecord } from '../helpers/records.js';
+import { TEST_STATE } from '../helpers/state.js';
 
 function instance(id: string): VnfInstanceRecord {
   return instanceRecord(id);
@@ -128,7 +129,9 @@ test('an occurrence whose process was killed (SIGKILL) becomes FAILED_TEMP sayin
   );
 });
 
-test('an occurrence owned by another host is not judged from here', async () => {
+// The file store's lock is per machine: another host's run cannot be judged from here. The shared
+// (PostgreSQL) lock holds for every host: a run whose holder is gone is FAILED_TEMP wherever it ran.
+test('an occurrence owned by another host: judged from here only with a shared lock', async () => {
   const { store, id } = await setup();
   const now = new Date().toISOString();
   const op: OpOccRecord = {
@@ -147,7 +150,9 @@ test('an occurrence owned by another host is not judged from here', async () => 
   };
   await store.putOp(op);
   const [after] = await reconcileOps(store);
-  assert.equal(after?.operationState, 'PROCESSING');
+  assert.equal(store.opLock().shared === true, TEST_STATE === 'pg');
+  assert.equal(after?.operationState, TEST_STATE === 'pg' ? 'FAILED_TEMP' : 'PROCESSING');
+  assert.equal((await store.getOp('op-remote'))?.operationState, after?.operationState);
 });
 
 test('a failing body ends FAILED_TEMP with the failed step; retry completes it; only FAILED_TEMP can be retried or failed', async () => {
@@ -271,6 +276,12 @@ test('doctor (store checks): a FAILED_TEMP occurrence, one running on another ho
   };
   await store.createInstance(dup);
   const findings = await doctor(store, {}, { cloud: false });
+  if (TEST_STATE === 'pg') {
+    // shared lock: the far-away run holds no lock, so it is FAILED_TEMP (of an instance that does not exist: no finding)
+    assert.deepEqual(findings.map((f) => [f.check, f.subject]), [['occurrence', err.opId], ['duplicate node', 'dup-1']]);
+    assert.equal((await store.getOp('op-elsewhere'))?.operationState, 'FAILED_TEMP');
+    return;
+  }
   assert.deepEqual(
     findings.map((f) => [f.check, f.subject]),
     [

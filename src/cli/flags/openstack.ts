@@ -68,6 +68,8 @@ export const generalFlags = {
   'os-tacker-api-version': opt('Tacker API version (env: OS_TACKER_API_VERSION); vnflcm prints API v1 output'),
   'os-identity-api-version': opt('Identity API version (env: OS_IDENTITY_API_VERSION); only 3 is supported'),
   'os-default-domain': opt('Default domain ID (env: OS_DEFAULT_DOMAIN)'),
+  // vnflcm's own: the shared state database (BaseCommand hands it to Store.open via VNFLCM_STATE_URL)
+  'state-url': Flags.string({ description: 'Shared state database, postgres://... (env: VNFLCM_STATE_URL; default: the local store)', helpGroup: 'GLOBAL' }),
 };
 
 /** A copy of `flags` that parses the same and is left out of `--help`. */

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CliError, errorMessage } from '../errors.js';
-import { ownerToken, OperationLockBusy, sameOwner, type HeldLock, type LockOwner } from '../store/oplock.js';
+import { describeHolder, ownerToken, OperationLockBusy, sameOwner, type HeldLock, type LockOwner } from '../store/oplock.js';
 import type { LcmOperation, OperationState, OpOccRecord, OpStepRef, Store, VnfInstanceRecord } from '../store/index.js';
 import { wrongState } from './instances.js';
 import type { LcmEnv } from './common.js';
@@ -107,7 +107,8 @@ export async function reconcileOps(store: Store, ops?: OpOccRecord[]): Promise<O
 
 export async function reconcileOp(store: Store, op: OpOccRecord, heldByMe?: HeldLock): Promise<OpOccRecord> {
   if (!RUNNING.has(op.operationState)) return op;
-  if (op.owner && op.owner.host !== hostname()) return op;
+  // A per-machine lock says nothing about another host's run; a shared (database) lock does.
+  if (op.owner && op.owner.host !== hostname() && !store.opLock().shared) return op;
   if (!heldByMe) {
     const h = await store.opLock().holder(op.vnfInstanceId);
     if (h === 'unknown') return op;
@@ -157,7 +158,7 @@ export async function blockingReason(store: Store, rec: VnfInstanceRecord, actio
   let op = await store.getOp(rec.activeOpId);
   if (!op) return undefined;
   op = await reconcileOp(store, op, heldByMe);
-  if (RUNNING.has(op.operationState)) return wrongState(rec.id, 'task_state', TASK_STATE[op.operation], action);
+  if (RUNNING.has(op.operationState)) return withHolder(store, wrongState(rec.id, 'task_state', TASK_STATE[op.operation], action), rec.id);
   if (op.operationState === 'FAILED_TEMP') {
     return new CliError(
       `Vnf ${rec.id} in status ERROR. Cannot ${action} while the vnf is in this state.\n` +
@@ -165,6 +166,14 @@ export async function blockingReason(store: Store, rec: VnfInstanceRecord, actio
     );
   }
   return undefined;
+}
+
+/** With shared state the holder may be a colleague elsewhere: the refusal says who (a second line). */
+async function withHolder(store: Store, refused: CliError, instanceId: string, known?: LockOwner | 'unknown'): Promise<CliError> {
+  if (!store.opLock().shared) return refused;
+  const h = known ?? (await store.opLock().holder(instanceId));
+  if (h && h !== 'unknown') refused.message += `\nHeld by ${describeHolder(h)}.`;
+  return refused;
 }
 
 // ---- running ------------------------------------------------------------------------------------
@@ -176,7 +185,7 @@ async function takeLock(store: Store, instanceId: string, opId: string, action: 
   } catch (err) {
     if (!(err instanceof OperationLockBusy)) throw err;
     const other = err.holder === 'unknown' ? undefined : await store.getOp(err.holder.opId);
-    throw wrongState(instanceId, 'task_state', other ? TASK_STATE[other.operation] : 'PROCESSING', action);
+    throw await withHolder(store, wrongState(instanceId, 'task_state', other ? TASK_STATE[other.operation] : 'PROCESSING', action), instanceId, err.holder);
   }
 }
 
@@ -220,6 +229,8 @@ export async function runOperation<T>(
     instance = await store.updateInstance(instanceId, async (rec) => {
       const blocked = await blockingReason(store, rec, ACTION[operation], held);
       if (blocked) throw blocked;
+      const locked = store.lockedSecrets(rec); // shared state without the key: say so before any step runs
+      if (locked) throw new CliError(locked);
       if (typeof required === 'function' ? !required(rec) : rec.instantiationState !== required) {
         throw wrongState(instanceId, 'instantiation_state', rec.instantiationState, ACTION[operation]);
       }
@@ -253,6 +264,8 @@ export async function resumeOperation<T>(
   try {
     const cur = await reconcileOp(store, first, held);
     checkResumable(cur, mode);
+    const lockedIn = store.lockedSecrets(await store.getInstance(cur.vnfInstanceId));
+    if (lockedIn) throw new CliError(lockedIn);
     await checkLatest(store, cur);
     instance = await store.updateInstance(cur.vnfInstanceId, (rec) => ({ ...rec, activeOpId: cur.id }));
     op = await store.updateOp(opId, (o) => {

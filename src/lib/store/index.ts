@@ -1,62 +1,61 @@
 /**
- * The on-disk store: packages, VNF instances, LCM operation occurrences, SSH host keys and VIMs.
+ * The state store: packages, VNF instances, LCM operation occurrences, SSH host keys and VIMs.
  *
- * Layout under `vnflcmHome()` (all directories 0700, files 0600):
- *   meta.json                       {"schemaVersion": N}
- *   packages/<vnfdId>/record.json   PackageRecord
- *   packages/<vnfdId>/content/      a private copy of the package
- *   instances/<id>.json             VnfInstanceRecord
- *   ops/<id>.json                   OpOccRecord
- *   logs/<opId>.log                 per-operation provisioning log
- *   hostkeys/<sha256(id)>.json      {id, fingerprint, recordedAt}
- *   vims/<name>.json                VimRecord
+ * `Store` is the one state interface every command uses; it forwards to a backend (backend.ts):
+ * the local file store under `VNFLCM_HOME` (file-backend.ts, the default, nothing to set up), or
+ * PostgreSQL shared by a team (pg/backend.ts), chosen by the state URL (state/url.ts). The
+ * PostgreSQL module and its driver are loaded only when that backend is used.
  *
- * One JSON file per record: concurrent `create`s never touch the same file; every write is atomic
- * (temp file + fsync + rename); read-modify-write of one record holds a lock on that record.
+ * `root` is always the operator's local `VNFLCM_HOME`: local files (logs, kubeconfigs, the cache of
+ * package contents) live there with either backend.
  */
-import { createHash } from 'node:crypto';
-import { realpathSync } from 'node:fs';
-import { chmod, readdir, rm, stat } from 'node:fs/promises';
+import { chmod, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CliError } from '../errors.js';
 import { vnflcmHome } from '../paths.js';
-import { DIR_MODE, ensureDir, readJson, writeJsonAtomic } from './atomic.js';
+import { isPostgresUrl, redactUrl, resolveStateUrl } from '../state/url.js';
+import { CliError } from '../errors.js';
+import { DIR_MODE, ensureDir } from './atomic.js';
+import type { HostKeyStore, StateBackend, Update, VimRecord } from './backend.js';
+import { FileBackend } from './file-backend.js';
 import { migrate, needsMigration, SCHEMA_VERSION } from './migrations.js';
+import type { OperationLock } from './oplock.js';
 import type { OpOccRecord, PackageRecord, VnfInstanceRecord } from './records.js';
-import { socketOperationLock, type OperationLock } from './oplock.js';
 
 export * from './records.js';
+export type { VimRecord } from './backend.js';
+export { isSafeId } from './file-backend.js';
 
-export interface VimRecord {
-  name: string;
-  /** vimId used in vimConnectionInfo. */
-  id: string;
-  type: 'openstack' | 'kubernetes';
-  /** openstack: the clouds.yaml cloud name. */
-  cloud?: string;
-  /** kubernetes: API server URL, CA, and the path of the admin kubeconfig in the store. */
-  kubernetes?: { server: string; kubeconfigFile: string; vnfInstanceId: string };
-  /** openstack: used when an instantiate request names no VIM and no cloud is given. */
-  isDefault?: boolean;
-  createdAt: string;
+export interface OpenOptions {
+  /** A state URL (postgres://…); default: resolved from VNFLCM_STATE_URL / vnflcm.yaml. */
+  stateUrl?: string;
+  /** Open without checking the schema version (`vnflcm state migrate` itself). */
+  skipSchemaCheck?: boolean;
 }
 
 export class Store {
   readonly root: string;
-  private operationLock: OperationLock | undefined;
+  readonly backend: StateBackend;
 
-  private constructor(root: string) {
+  private constructor(root: string, backend: StateBackend) {
     this.root = root;
+    this.backend = backend;
   }
 
-  /** Open (and create or migrate) the store at `root` (default: `vnflcmHome()`). */
-  static async open(root: string = vnflcmHome()): Promise<Store> {
+  /** Open the store: local directory `root` (default `vnflcmHome()`) and the backend the state URL names. */
+  static async open(root: string = vnflcmHome(), opts: OpenOptions = {}): Promise<Store> {
     await ensureDir(root);
     const st = await stat(root);
     if ((st.mode & 0o077) !== 0) await chmod(root, DIR_MODE);
-    const store = new Store(root);
+    const url = opts.stateUrl ?? (await resolveStateUrl())?.url;
+    if (url) {
+      if (!isPostgresUrl(url)) throw new CliError(`Unsupported state URL ${redactUrl(url)}: only postgres:// (or postgresql://) URLs are supported.`);
+      const { openPgBackend } = await import('./pg/backend.js');
+      return new Store(root, await openPgBackend(url, root, { skipSchemaCheck: opts.skipSchemaCheck }));
+    }
+    const file = new FileBackend(root);
+    const store = new Store(root, file);
     // Read-only commands must start fast: the lock (and its library) only when a migration is due.
-    if (await needsMigration(root)) await store.withLock('meta', () => migrate(root));
+    if (await needsMigration(root)) await file.withLock('meta', () => migrate(root));
     return store;
   }
 
@@ -64,182 +63,126 @@ export class Store {
     return SCHEMA_VERSION;
   }
 
+  /** A path in the local directory (kubeconfigs, caches): local with every backend. */
   path(...parts: string[]): string {
     return join(this.root, ...parts);
   }
 
-  /**
-   * Run `fn` holding the named lock (a lock directory next to the data). Held only for a
-   * read-modify-write, refreshed every 2 s while held; a lock left by a killed process is stale
-   * after 10 s and taken over, well inside the ~50 s the retries wait.
-   */
-  async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const lockDir = this.path('locks');
-    await ensureDir(lockDir);
-    const target = join(lockDir, name.replace(/[^A-Za-z0-9._-]/g, '_'));
-    const { default: lockfile } = await import('proper-lockfile');
-    const release = await lockfile.lock(target, {
-      realpath: false,
-      stale: 10_000,
-      update: 2_000,
-      retries: { retries: 200, minTimeout: 20, maxTimeout: 250, factor: 1.3 },
-    });
-    try {
-      return await fn();
-    } finally {
-      await release();
-    }
+  /** Run `fn` holding the named record lock (short: one read-modify-write). */
+  withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.backend.withLock(name, fn);
   }
 
   // ---- packages -------------------------------------------------------------------------
 
+  /** The local directory holding the package's files (materialized from the shared copy if need be). */
   packageContentDir(vnfdId: string): string {
-    return this.path('packages', safeName(vnfdId), 'content');
+    return this.backend.packageContentDir(vnfdId);
   }
 
-  async getPackage(vnfdId: string): Promise<PackageRecord | undefined> {
-    return readJson<PackageRecord>(this.path('packages', safeName(vnfdId), 'record.json'));
+  getPackage(vnfdId: string): Promise<PackageRecord | undefined> {
+    return this.backend.getPackage(vnfdId);
   }
 
-  async putPackage(rec: PackageRecord): Promise<void> {
-    await writeJsonAtomic(this.path('packages', safeName(rec.vnfdId), 'record.json'), rec);
+  /** Record a package whose files have been copied into `packageContentDir(rec.vnfdId)`. */
+  putPackage(rec: PackageRecord): Promise<void> {
+    return this.backend.putPackage(rec);
   }
 
-  async listPackages(): Promise<PackageRecord[]> {
-    const ids = await listDir(this.path('packages'));
-    const recs = await Promise.all(ids.map((d) => readJson<PackageRecord>(this.path('packages', d, 'record.json'))));
-    return recs.filter((r): r is PackageRecord => r !== undefined).sort(byTime((r) => r.onboardedAt));
+  listPackages(): Promise<PackageRecord[]> {
+    return this.backend.listPackages();
   }
 
-  async deletePackage(vnfdId: string): Promise<void> {
-    await rm(this.path('packages', safeName(vnfdId)), { recursive: true, force: true });
+  deletePackage(vnfdId: string): Promise<void> {
+    return this.backend.deletePackage(vnfdId);
   }
 
   // ---- instances ------------------------------------------------------------------------
 
-  async getInstance(id: string): Promise<VnfInstanceRecord | undefined> {
-    if (!isSafeId(id)) return undefined;
-    return readJson<VnfInstanceRecord>(this.path('instances', `${id}.json`));
+  getInstance(id: string): Promise<VnfInstanceRecord | undefined> {
+    return this.backend.getInstance(id);
   }
 
-  async createInstance(rec: VnfInstanceRecord): Promise<void> {
-    await writeJsonAtomic(this.path('instances', `${rec.id}.json`), rec);
+  createInstance(rec: VnfInstanceRecord): Promise<void> {
+    return this.backend.createInstance(rec);
   }
 
-  async listInstances(): Promise<VnfInstanceRecord[]> {
-    return this.listRecords<VnfInstanceRecord>('instances', (r) => r.createdAt);
+  listInstances(): Promise<VnfInstanceRecord[]> {
+    return this.backend.listInstances();
   }
 
   /** Read-modify-write one instance under its lock. `fn` may throw to abort without writing. */
-  async updateInstance(
-    id: string,
-    fn: (rec: VnfInstanceRecord) => VnfInstanceRecord | Promise<VnfInstanceRecord>,
-  ): Promise<VnfInstanceRecord> {
-    return this.withLock(`instance-${id}`, async () => {
-      const cur = await this.getInstance(id);
-      if (!cur) throw new CliError(`Can not find requested vnf instance: ${id}`);
-      const next = await fn(structuredClone(cur));
-      await writeJsonAtomic(this.path('instances', `${id}.json`), next);
-      return next;
-    });
+  updateInstance(id: string, fn: Update<VnfInstanceRecord>): Promise<VnfInstanceRecord> {
+    return this.backend.updateInstance(id, fn);
   }
 
-  async deleteInstance(id: string): Promise<void> {
-    await rm(this.path('instances', `${id}.json`), { force: true });
+  deleteInstance(id: string): Promise<void> {
+    return this.backend.deleteInstance(id);
   }
 
   // ---- operation occurrences ------------------------------------------------------------
 
-  async getOp(id: string): Promise<OpOccRecord | undefined> {
-    if (!isSafeId(id)) return undefined;
-    return readJson<OpOccRecord>(this.path('ops', `${id}.json`));
+  getOp(id: string): Promise<OpOccRecord | undefined> {
+    return this.backend.getOp(id);
   }
 
-  async putOp(rec: OpOccRecord): Promise<void> {
-    await writeJsonAtomic(this.path('ops', `${rec.id}.json`), rec);
+  putOp(rec: OpOccRecord): Promise<void> {
+    return this.backend.putOp(rec);
   }
 
-  async listOps(): Promise<OpOccRecord[]> {
-    return this.listRecords<OpOccRecord>('ops', (r) => r.startTime);
+  listOps(): Promise<OpOccRecord[]> {
+    return this.backend.listOps();
   }
 
   /** Read-modify-write one occurrence under its lock. `fn` may throw to abort without writing. */
-  async updateOp(id: string, fn: (rec: OpOccRecord) => OpOccRecord | Promise<OpOccRecord>): Promise<OpOccRecord> {
-    return this.withLock(`op-${id}`, async () => {
-      const cur = await this.getOp(id);
-      if (!cur) throw new CliError('table vnf_lcm_op_occs not Found');
-      const next = await fn(structuredClone(cur));
-      await writeJsonAtomic(this.path('ops', `${id}.json`), next);
-      return next;
-    });
+  updateOp(id: string, fn: Update<OpOccRecord>): Promise<OpOccRecord> {
+    return this.backend.updateOp(id, fn);
   }
 
   /** The lock an operation holds on its instance for its whole run (store/oplock.ts). */
   opLock(): OperationLock {
-    // One lock per store directory, however its path was spelled (relative, through a symlink).
-    this.operationLock ??= socketOperationLock(realpathSync(this.root), { lockDir: this.path('locks'), withStoreLock: (name, fn) => this.withLock(name, fn) });
-    return this.operationLock;
+    return this.backend.opLock();
   }
 
   opLogFile(opId: string): string {
-    return this.path('logs', `${opId}.log`);
+    return this.backend.opLogFile(opId);
   }
 
   // ---- SSH host keys (implements remote's HostKeyStore) ---------------------------------
 
-  hostKeys(): { get(id: string): Promise<string | undefined>; set(id: string, fingerprint: string): Promise<void> } {
-    const file = (id: string) => this.path('hostkeys', `${createHash('sha256').update(id).digest('hex').slice(0, 32)}.json`);
-    return {
-      get: async (id) => (await readJson<{ id: string; fingerprint: string }>(file(id)))?.fingerprint,
-      set: async (id, fingerprint) =>
-        writeJsonAtomic(file(id), { id, fingerprint, recordedAt: new Date().toISOString() }),
-    };
+  hostKeys(): HostKeyStore {
+    return this.backend.hostKeys();
   }
 
   // ---- VIMs -------------------------------------------------------------------------------
 
-  async getVim(name: string): Promise<VimRecord | undefined> {
-    return readJson<VimRecord>(this.path('vims', `${safeName(name)}.json`));
+  getVim(name: string): Promise<VimRecord | undefined> {
+    return this.backend.getVim(name);
   }
 
-  async putVim(rec: VimRecord): Promise<void> {
-    await writeJsonAtomic(this.path('vims', `${safeName(rec.name)}.json`), rec);
+  putVim(rec: VimRecord): Promise<void> {
+    return this.backend.putVim(rec);
   }
 
-  async deleteVim(name: string): Promise<void> {
-    await rm(this.path('vims', `${safeName(name)}.json`), { force: true });
+  deleteVim(name: string): Promise<void> {
+    return this.backend.deleteVim(name);
   }
 
-  async listVims(): Promise<VimRecord[]> {
-    return this.listRecords<VimRecord>('vims', (r) => r.createdAt);
+  listVims(): Promise<VimRecord[]> {
+    return this.backend.listVims();
   }
 
-  private async listRecords<T>(dir: string, time: (r: T) => string): Promise<T[]> {
-    const names = (await listDir(this.path(dir))).filter((n) => n.endsWith('.json'));
-    const recs = await Promise.all(names.map((n) => readJson<T>(this.path(dir, n))));
-    return recs.filter((r): r is Awaited<T> => r !== undefined).sort(byTime(time as (r: Awaited<T>) => string));
+  // ---- backend ------------------------------------------------------------------------------
+
+  /**
+   * Why an operation cannot use the secrets stored in `rec` here (PostgreSQL without the state
+   * key), or undefined when it can.
+   */
+  lockedSecrets(rec: unknown): string | undefined {
+    return this.backend.lockedSecrets?.(rec);
   }
-}
 
-function byTime<T>(time: (r: T) => string): (a: T, b: T) => number {
-  return (a, b) => (time(a) < time(b) ? -1 : time(a) > time(b) ? 1 : 0);
-}
-
-async function listDir(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir)).filter((n) => !n.startsWith('.'));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
+  close(): Promise<void> {
+    return this.backend.close();
   }
-}
-
-/** Ids are used as file names: only accept what a UUID-ish id can contain. */
-export function isSafeId(id: string): boolean {
-  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(id) && !id.includes('..');
-}
-
-function safeName(name: string): string {
-  if (!isSafeId(name)) throw new CliError(`Invalid identifier: ${JSON.stringify(name)}`);
-  return name;
 }

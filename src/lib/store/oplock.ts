@@ -12,8 +12,8 @@
  * the store's lock directory, and a file left by a dead owner (connect refused) is removed under the
  * store's record lock before binding again. The holder answers a connection with its owner token.
  *
- * The next backend (shared state on PostgreSQL, advisory locks that die with the session) only has
- * to implement `OperationLock`.
+ * The shared-state backend implements `OperationLock` with PostgreSQL advisory locks that die with
+ * their session (store/pg/lock.ts); its locks are `shared`: they hold for every host.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
@@ -31,6 +31,9 @@ export interface OwnerToken {
 
 export interface LockOwner extends OwnerToken {
   opId: string;
+  /** Shared locks: the operator (OS user) and since when the lock is held. */
+  operator?: string;
+  since?: string;
 }
 
 export interface HeldLock {
@@ -43,14 +46,21 @@ export interface OperationLock {
   acquire(instanceId: string, owner: LockOwner): Promise<HeldLock>;
   /** The live holder of the instance's lock: its token, 'unknown' when it does not answer, undefined when free. */
   holder(instanceId: string): Promise<LockOwner | 'unknown' | undefined>;
+  /** True when the lock holds across hosts (a shared state database), false for a per-machine lock. */
+  readonly shared?: boolean;
 }
 
 export class OperationLockBusy extends CliError {
   readonly holder: LockOwner | 'unknown';
   constructor(instanceId: string, holder: LockOwner | 'unknown') {
-    super(`An operation is running on VNF instance ${instanceId}${holder === 'unknown' ? '' : ` (operation ${holder.opId}, pid ${holder.pid} on ${holder.host})`}.`);
+    super(`An operation is running on VNF instance ${instanceId}${holder === 'unknown' ? '' : ` (${describeHolder(holder)})`}.`);
     this.holder = holder;
   }
+}
+
+/** "operation X, pid 42 on host1, user alice, since T": who holds a lock, for messages. */
+export function describeHolder(h: LockOwner): string {
+  return `operation ${h.opId}, pid ${h.pid} on ${h.host}${h.operator ? `, user ${h.operator}` : ''}${h.since ? `, since ${h.since}` : ''}`;
 }
 
 let self: OwnerToken | undefined;
