@@ -50,8 +50,11 @@ neutron=http://127.0.0.1:9696/ nova=http://127.0.0.1:8774/ heat=http://127.0.0.1
 SERVICES="mariadb rabbitmq keystone placement glance-api neutron-server neutron-linuxbridge-agent
 nova-api nova-conductor nova-scheduler nova-compute heat-engine heat-api"
 # Debian packages beside OpenStack's (openstack/install.sh has those): the test bed's
-# (testbed/lib/common.sh TB_PACKAGES) and the tools tests and CI use.
-EXTRA_PACKAGES=(shellcheck)
+# (testbed/lib/common.sh TB_PACKAGES) and the tools tests and CI use. containerd, docker.io and
+# runc are the real runtimes test/e2e/real-runtimes.test.ts runs privately (its own sockets and
+# state); their system units are masked so nothing starts them in the root namespace.
+EXTRA_PACKAGES=(shellcheck containerd docker.io runc)
+RUNTIME_UNITS=(containerd.service docker.service docker.socket)
 
 usage() { sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 log() { echo "[env $(date +%H:%M:%S)] $*"; }
@@ -98,6 +101,15 @@ install_needed() {
   return 1
 }
 
+# The packaged containerd/docker units stay masked (a link to /dev/null; works without a running
+# systemd): tests start private instances, and a system dockerd would rewrite the host's iptables.
+mask_runtime_units() {
+  local u
+  for u in "${RUNTIME_UNITS[@]}"; do
+    [ "$(readlink "/etc/systemd/system/$u" 2>/dev/null)" = /dev/null ] || ln -sfn /dev/null "/etc/systemd/system/$u"
+  done
+}
+
 cmd_install() {
   need_root install
   local t0 extra made_policy=0
@@ -128,6 +140,7 @@ cmd_install() {
     fi
     [ "$made_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
   fi
+  mask_runtime_units
   install_stamp > "$STATE/.installed"
   log "install done in $(since "$t0") s"
 }
