@@ -250,7 +250,14 @@ export async function startRealRuntimes(files: ReadonlyMap<string, NodeFile>, op
         'echo mounted > "$0"; exec sleep infinity',
       join(dir, 'holder.ready'), ...mountArgs,
     ]);
-    await waitUntil('the namespace holder to mount the overlays', async () => holder.done ? Promise.reject(new Error(`holder exited: ${await logs()}`)) : existsSync(join(dir, 'holder.ready')), { boundMs: readyMs });
+    await waitUntil(
+      'the namespace holder to mount the overlays',
+      async () => {
+        if (holder.done) throw new Error(`holder exited: ${await logs()}`);
+        return existsSync(join(dir, 'holder.ready'));
+      },
+      { boundMs: readyMs },
+    );
     const pid = String(holder.child.pid);
     const inNs = (argv: string[]): string[] => ['nsenter', '-t', pid, '-m', '--', ...argv];
 
