@@ -184,6 +184,26 @@ describe('real containerd and dockerd pull with the files the driver renders', {
       await assertHas(https);
     });
 
+    test('without the hosts_string line in /etc/hosts the HTTPS registry\'s name does not resolve; back in place it works', async () => {
+      await ns(['cp', HOSTS_FILE, `${HOSTS_FILE}.rendered`]);
+      try {
+        await ns(['sed', '-i', `/ ${https.fqdn.replace(/\./g, '\\.')}$/d`, HOSTS_FILE]);
+        assert.ok(!(await ns(['cat', HOSTS_FILE])).includes(https.fqdn));
+        // The resolver may keep /etc/hosts for a few seconds: wait until the pull fails for that reason.
+        let last = '';
+        await waitUntil(`a pull from ${https.fqdn} to fail on name resolution`, () =>
+          criPull(https.image_ref).then(
+            () => false,
+            (err) => ((last = errText(err)), /no such host|lookup/i.test(last)),
+          ), { boundMs: 30_000, pollMs: 500, describe: () => last });
+      } finally {
+        await ns(['mv', `${HOSTS_FILE}.rendered`, HOSTS_FILE]);
+      }
+      assert.equal(await ns(['cat', HOSTS_FILE]), fileText(HOSTS_FILE));
+      await waitUntil(`a pull from ${https.fqdn} to work again`, () => criPull(https.image_ref).then(() => true, () => false), { boundMs: 30_000, pollMs: 500 });
+      await assertHas(https);
+    });
+
     test('without the HTTP registry\'s hosts.toml containerd speaks HTTPS to it and fails; back in place it works', async () => {
       await ns(['mv', hostsTomlHttp(), `${hostsTomlHttp()}.away`]);
       try {
