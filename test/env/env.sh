@@ -44,14 +44,21 @@ REG_HTTPS=reg-https REG_HTTPS_IP=10.250.0.21 REG_HTTPS_PORT=443  REG_HTTPS_FQDN=
 REG_USER=alice
 REG_PASSWORD=alice-test-pw                    # throwaway test password
 REG_IMAGE=testbed/hello:latest
+# One Glance image per Ubuntu release a Nova stand-in can be (nova-sync reads the release from the
+# image's os_distro/os_version; the 20.04 one is openstack/'s image).
+UBUNTU_IMAGES="20.04=$AIO_IMAGE_NAME 22.04=ubuntu-22.04-server-cloudimg-amd64 24.04=ubuntu-24.04-server-cloudimg-amd64"
+export ENV_UBUNTU_IMAGES=$UBUNTU_IMAGES
 # OpenStack APIs and the services start.sh records (status checks both)
 APIS="keystone=http://127.0.0.1:5000/v3 placement=http://127.0.0.1:8778/ glance=http://127.0.0.1:9292/
 neutron=http://127.0.0.1:9696/ nova=http://127.0.0.1:8774/ heat=http://127.0.0.1:8004/"
 SERVICES="mariadb rabbitmq keystone placement glance-api neutron-server neutron-linuxbridge-agent
 nova-api nova-conductor nova-scheduler nova-compute heat-engine heat-api"
 # Debian packages beside OpenStack's (openstack/install.sh has those): the test bed's
-# (testbed/lib/common.sh TB_PACKAGES) and the tools tests and CI use.
-EXTRA_PACKAGES=(shellcheck)
+# (testbed/lib/common.sh TB_PACKAGES) and the tools tests and CI use. containerd, docker.io and
+# runc are the real runtimes test/e2e/real-runtimes.test.ts runs privately (its own sockets and
+# state); their system units are masked so nothing starts them in the root namespace.
+EXTRA_PACKAGES=(shellcheck containerd docker.io runc)
+RUNTIME_UNITS=(containerd.service docker.service docker.socket)
 
 usage() { sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 log() { echo "[env $(date +%H:%M:%S)] $*"; }
@@ -98,6 +105,15 @@ install_needed() {
   return 1
 }
 
+# The packaged containerd/docker units stay masked (a link to /dev/null; works without a running
+# systemd): tests start private instances, and a system dockerd would rewrite the host's iptables.
+mask_runtime_units() {
+  local u
+  for u in "${RUNTIME_UNITS[@]}"; do
+    [ "$(readlink "/etc/systemd/system/$u" 2>/dev/null)" = /dev/null ] || ln -sfn /dev/null "/etc/systemd/system/$u"
+  done
+}
+
 cmd_install() {
   need_root install
   local t0 extra made_policy=0
@@ -128,6 +144,7 @@ cmd_install() {
     fi
     [ "$made_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
   fi
+  mask_runtime_units
   "$HERE/postgres.sh" install >>"$LOGS/install-packages.log" 2>&1 || die "postgres.sh install failed (see $LOGS/install-packages.log)"
   install_stamp > "$STATE/.installed"
   log "install done in $(since "$t0") s"
@@ -158,6 +175,14 @@ check_network() {
     echo "network    up    $NET_NAME $id ($SUBNET_CIDR, project demo)"; return 0
   fi
   echo "network    DOWN  no Neutron network $NET_NAME in project demo"; return 1
+}
+
+check_images() {
+  local rels
+  if rels=$(ENV_OS_OUT=$OS_OUT ENV_CLOUD_ADMIN=$CLOUD_ADMIN "$PY" "$HERE/lib/facts.py" check-images 2>/dev/null); then
+    echo "images     up    Ubuntu $rels (Glance, public)"; return 0
+  fi
+  echo "images     DOWN  not every Ubuntu image is in Glance ($UBUNTU_IMAGES)"; return 1
 }
 
 check_sync() {
@@ -200,6 +225,7 @@ cmd_status() {
   local rc=0
   check_openstack || rc=1
   if [ $rc = 0 ]; then check_network || rc=1; else echo "network    ?     (OpenStack is down)"; fi
+  if [ $rc = 0 ]; then check_images || rc=1; else echo "images     ?     (OpenStack is down)"; fi
   check_sync || rc=1
   reg_check "$REG_HTTP" || rc=1
   reg_check "$REG_HTTPS" || rc=1
@@ -257,6 +283,10 @@ cmd_up() {
           --gateway "$GATEWAY" --pool "$POOL" 2>"$LOGS/network.log") \
     || { cat "$LOGS/network.log" >&2; die "network.sh failed"; }
   sed 's/^nova-sync: /  /' "$LOGS/network.log"
+
+  log "Glance images per Ubuntu release ($UBUNTU_IMAGES)"
+  ENV_OS_OUT=$OS_OUT ENV_CLOUD_ADMIN=$CLOUD_ADMIN "$PY" "$HERE/lib/facts.py" ensure-images 2>"$LOGS/images.log" | sed 's/^/  /' \
+    || { cat "$LOGS/images.log" >&2; die "uploading the Ubuntu images failed"; }
 
   log "nova-sync (admin, all projects): Nova servers on $NET_NAME become test-bed VMs"
   "$TB_DIR/nova-sync.sh" start --os-cloud "$CLOUD_ADMIN" --all-projects | sed 's/^/  /'

@@ -1,11 +1,12 @@
 #!/usr/bin/python3
-"""Facts of the test environment for env.sh: `write` (env.json, for env.sh up) and
-`check-network` (for env.sh status).
+"""Facts of the test environment for env.sh: `write` (env.json, for env.sh up), `check-network`
+and `check-images` (for env.sh status), and `ensure-images` (for env.sh up: one Glance image per
+Ubuntu release the Nova stand-ins can be).
 
 Inputs come from the environment (ENV_*), never from the command line: ENV_FACTS_OUT (path),
 ENV_OS_OUT (start.sh OUTDIR with clouds.yaml, openrc, openrc.demo), ENV_CLOUD_ADMIN,
 ENV_CLOUD_DEMO, ENV_NETWORK_ID, ENV_NET_NAME, ENV_IMAGE_NAME, ENV_UP_SECONDS, ENV_SH,
-ENV_REGISTRIES ("key=NAME ..."), TESTBED_STATE. The facts that OpenStack owns (network, subnet,
+ENV_REGISTRIES ("key=NAME ..."), ENV_UBUNTU_IMAGES ("RELEASE=IMAGE-NAME ..."), TESTBED_STATE. The facts that OpenStack owns (network, subnet,
 image, flavors) are read back from its APIs as admin, so env.json says what is really there.
 Standard library + python3-yaml (a dependency of python3-openstackclient).
 """
@@ -61,10 +62,18 @@ class Cloud:
                     self.endpoints[svc['type']] = ep['url'].rstrip('/')
 
     def get(self, service, path):
-        req = urllib.request.Request(self.endpoints[service] + path,
-                                     headers={'X-Auth-Token': self.token, 'Accept': 'application/json'})
-        with urllib.request.urlopen(req, timeout=15) as r:
-            return json.load(r)
+        return self.request('GET', service, path)
+
+    def request(self, method, service, path, body=None, data=None, ctype='application/json'):
+        headers = {'X-Auth-Token': self.token, 'Accept': 'application/json'}
+        if body is not None:
+            data = json.dumps(body).encode()
+        if data is not None:
+            headers['Content-Type'] = ctype
+        req = urllib.request.Request(self.endpoints[service] + path, data, headers, method=method)
+        with urllib.request.urlopen(req, timeout=60) as r:
+            raw = r.read()
+        return json.loads(raw) if raw else {}
 
 
 def load_clouds():
@@ -86,6 +95,61 @@ def check_network():
     if len(mine) != 1:
         fail('%d networks named %s in the demo project' % (len(mine), E['ENV_NET_NAME']))
     print(mine[0]['id'])
+
+
+def ubuntu_images():
+    """[(release, image name)] from ENV_UBUNTU_IMAGES."""
+    return [tuple(item.split('=', 1)) for item in E['ENV_UBUNTU_IMAGES'].split()]
+
+
+def find_images(cloud, name):
+    return cloud.get('image', '/v2/images?' + urllib.parse.urlencode({'name': name}))['images']
+
+
+def ensure_images():
+    """One public image per release, named as Ubuntu's cloud images and carrying the release in
+    os_distro/os_version (what nova-sync gives a server's stand-in). The content is a tiny empty
+    qcow2: Nova's fake driver never reads it. Existing active images are kept."""
+    import subprocess
+    import tempfile
+    _, clouds = load_clouds()
+    admin = Cloud(clouds[E['ENV_CLOUD_ADMIN']])
+    for release, name in ubuntu_images():
+        images = find_images(admin, name)
+        if any(i['status'] == 'active' for i in images):
+            continue
+        for i in images:                          # a half-made one from an interrupted upload
+            admin.request('DELETE', 'image', '/v2/images/%s' % i['id'])
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, 'image.qcow2')
+            subprocess.check_call(['qemu-img', 'create', '-q', '-f', 'qcow2', '-o', 'cluster_size=512', path, '1M'])
+            img = admin.request('POST', 'image', '/v2/images', body={
+                'name': name, 'disk_format': 'qcow2', 'container_format': 'bare', 'visibility': 'public',
+                'os_distro': 'ubuntu', 'os_version': release})
+            with open(path, 'rb') as f:
+                admin.request('PUT', 'image', '/v2/images/%s/file' % img['id'], data=f.read(),
+                              ctype='application/octet-stream')
+        print('uploaded %s (Ubuntu %s)' % (name, release))
+
+
+def image_facts(cloud):
+    out = []
+    for release, name in ubuntu_images():
+        active = [i for i in find_images(cloud, name) if i['status'] == 'active']
+        if not active:
+            fail('no active Glance image %s (Ubuntu %s)' % (name, release))
+        out.append({'release': release, 'name': name, 'id': active[0]['id']})
+    return out
+
+
+def check_images():
+    """env.sh status: every release's image is there and active; prints their names."""
+    try:
+        _, clouds = load_clouds()
+        facts = image_facts(Cloud(clouds[E['ENV_CLOUD_ADMIN']]))
+    except Exception as e:                        # noqa: BLE001 - any failure means "not up"
+        fail('image check: %s' % e)
+    print(' '.join(i['release'] for i in facts))
 
 
 def write_facts():
@@ -148,6 +212,7 @@ def write_facts():
         'fixture_range': '10.250.0.2-10.250.0.99',
         'image_name': images[0]['name'],
         'image_id': images[0]['id'],
+        'images': image_facts(admin),
         'flavors': sorted(({'name': f['name'], 'id': f['id'], 'vcpus': f['vcpus'], 'ram_mb': f['ram'],
                             'disk_gb': f['disk']} for f in flavors), key=lambda f: f['ram_mb']),
         'registries': registries,
@@ -171,5 +236,9 @@ if __name__ == '__main__':
         write_facts()
     elif sys.argv[1:] == ['check-network']:
         check_network()
+    elif sys.argv[1:] == ['check-images']:
+        check_images()
+    elif sys.argv[1:] == ['ensure-images']:
+        ensure_images()
     else:
-        fail('usage: facts.py write|check-network')
+        fail('usage: facts.py write|check-network|check-images|ensure-images')

@@ -3,7 +3,8 @@
 #
 #   nova-sync.py run [OPTIONS]       poll Nova about once per second; every ACTIVE server with
 #                                     fixed IPv4 addresses inside --range gets one VM stand-in
-#                                     (vm.sh up) at those addresses after --boot-delay; a server
+#                                     (vm.sh up) at those addresses after --boot-delay, of the
+#                                     Ubuntu release of the Glance image it booted from; a server
 #                                     that goes away, is rebuilt, or loses its IP to a newer
 #                                     server (Heat replacement) loses its stand-in
 #   nova-sync.py status [--state-dir DIR]
@@ -42,6 +43,8 @@ NOVA_MICROVERSION = '2.69'    # >= 2.69: servers in a down cell are listed as UN
 GONE_STATUSES = {'ERROR', 'DELETED', 'SOFT_DELETED', 'SHELVED_OFFLOADED', 'REBUILD'}
 GONE_TASKS = {'deleting', 'soft-deleting', 'rebuilding', 'rebuild_spawning',
               'rebuild_block_device_mapping'}
+RELEASES = ('20.04', '22.04', '24.04')         # vm.sh --release
+DEFAULT_RELEASE = '20.04'                      # vm.sh's default: images that name no release
 
 
 def log(msg):
@@ -79,7 +82,7 @@ class Cloud:
                                    interface=region.get_interface(),
                                    region_name=region.get_region_name(service_type),
                                    endpoint_override=region.get_endpoint(service_type), **kw)
-        self.compute, self.network = api('compute'), api('network')
+        self.compute, self.network, self.image = api('compute'), api('network'), api('image')
         self.identity = api('identity', version=(3, 0))
 
     def call(self, api, method, path, body=None, ok=(200,), microversion=None):
@@ -128,6 +131,20 @@ def short_error(e):
     m = re.search(r'\[Errno -?\d+\] [^\x27\x22()]+', text) or \
         re.search(r'(Read|Connect)?[Tt]imed? ?out[^\x27\x22()]*', text)
     return '%s: %s' % (type(e).__name__, m.group(0).strip() if m else text[:200])
+
+
+def image_release(image):
+    """The Ubuntu release a stand-in of a server booted from this Glance image reports: the image's
+    os_distro/os_version properties, else a release in its name (ubuntu-22.04-...), else the
+    default. `image` is the Glance v2 image record (None: boot from volume, image gone)."""
+    if not image:
+        return DEFAULT_RELEASE
+    if str(image.get('os_distro') or '').lower() == 'ubuntu' and str(image.get('os_version') or '') in RELEASES:
+        return str(image['os_version'])
+    m = re.search(r'(?<![0-9.])(\d\d\.\d\d)(?![0-9])', image.get('name') or '')
+    if m and m.group(1) in RELEASES and 'ubuntu' in (image.get('name') or '').lower():
+        return m.group(1)
+    return DEFAULT_RELEASE
 
 
 def in_net(ip, net):
@@ -220,6 +237,7 @@ class Sync:
         self.fail = {}          # server id -> (count, next try, last message)
         self.subnets = {}       # neutron subnet id -> cidr
         self.port_cidrs = {}    # server id -> {ip: cidr}
+        self.image_releases = {}  # glance image id -> release of its stand-ins
         self.stop_mode = None   # 'teardown' | 'keep'
         self.last_ok = None
         self.last_err = None
@@ -305,8 +323,9 @@ class Sync:
                     self.fail.pop(sid, None)
                     la = rec.get('launched_at')
                     extra = (', ACTIVE+%.1fs' % (rec['up_at'] - la)) if la else ''
-                    log('up %s %s hostname %s (server %s %s; vm.sh up %.1fs%s)'
-                        % (name, ','.join(rec['ips']), rec['hostname'], rec['server_name'], sid, took, extra))
+                    log('up %s %s hostname %s Ubuntu %s (server %s %s; vm.sh up %.1fs%s)'
+                        % (name, ','.join(rec['ips']), rec['hostname'], rec.get('release', DEFAULT_RELEASE),
+                           rec['server_name'], sid, took, extra))
                     if rec.get('doomed'):
                         self.teardown(name, rec['doomed'])
                 else:
@@ -378,6 +397,7 @@ class Sync:
                 'active': s.get('status') == 'ACTIVE' and not s.get('OS-EXT-STS:task_state'),
                 'name': s.get('name') or '', 'project_id': s.get('tenant_id') or '',
                 'hostname': s.get('OS-EXT-SRV-ATTR:hostname') or '',
+                'image_id': (s.get('image') or {}).get('id') or '' if isinstance(s.get('image'), dict) else '',
                 'created': s.get('created') or '', 'launched_at': parse_ts(s.get('OS-SRV-USG:launched_at'))}
         # Each IP belongs to the newest living server that lists it (Heat replacement: the new
         # server gets the old server's port while the old one may still be listed with it).
@@ -437,7 +457,7 @@ class Sync:
             self.plans[sid] = {'ips': ips, 'due': max(now, base + self.a.boot_delay), 'seen': now,
                                'server_name': v['name'], 'project_id': v['project_id'],
                                'hostname': v['hostname'] or sanitize_hostname(v['name']),
-                               'launched_at': v['launched_at']}
+                               'launched_at': v['launched_at'], 'image_id': v['image_id']}
             self.dirty = True
             if self.announced.get(sid) != ips:     # once, not again after each failed try
                 self.announced[sid] = ips
@@ -458,6 +478,20 @@ class Sync:
                                microversion=NOVA_MICROVERSION).get('instanceActions') or []
         return any(a.get('action') in ('rebuild', 'evacuate') and
                    (parse_ts(a.get('start_time')) or 0) >= t - 1 for a in acts)
+
+    def release_for(self, image_id):
+        """The release for a server's image (cached: a Glance image's properties do not change)."""
+        if not image_id:
+            return DEFAULT_RELEASE
+        if image_id not in self.image_releases:
+            try:
+                img = self.cloud.call(self.cloud.image, 'GET', '/v2/images/%s' % image_id)
+            except ApiError as e:
+                if e.status != 404:
+                    raise
+                img = None                          # deleted image: the server still runs
+            self.image_releases[image_id] = image_release(img)
+        return self.image_releases[image_id]
 
     def cidrs_for(self, sid, ips):
         """{ip: cidr} from the server's Neutron ports; fallback --subnet when a port is not visible."""
@@ -494,9 +528,10 @@ class Sync:
                 continue                           # the previous holder is still going down
             try:
                 cidrs = self.cidrs_for(sid, p['ips'])
+                release = self.release_for(p.get('image_id'))
             except ApiError as e:
                 if not self.neutron_err:
-                    log('neutron: %s (retrying)' % e)
+                    log('neutron/glance: %s (retrying)' % e)
                 self.neutron_err = str(e)
                 p['retry_at'] = now + max(1.0, self.a.interval)
                 continue
@@ -519,10 +554,11 @@ class Sync:
             self.standins[name] = {
                 'server_id': sid, 'server_name': p['server_name'], 'project_id': p['project_id'],
                 'ips': ips, 'all_ips': p['ips'], 'cidr': cidr, 'hostname': p['hostname'] or name,
-                'phase': 'starting', 'since': now, 'seen': p['seen'], 'launched_at': p['launched_at']}
+                'phase': 'starting', 'since': now, 'seen': p['seen'], 'launched_at': p['launched_at'],
+                'release': release}
             self.dirty = True
             self.save()                            # recorded before the VM exists
-            argv = ['up', name, primary, '--subnet', cidr, '--hostname', p['hostname'] or name]
+            argv = ['up', name, primary, '--subnet', cidr, '--hostname', p['hostname'] or name, '--release', release]
             if len(ips) > 1:
                 argv += ['--extra-ip', ','.join(ips[1:])]
             self.spawn(name, 'up', argv)
@@ -696,12 +732,12 @@ def cmd_status(a):
                  ('; last error: %s' % st['last_error']) if st.get('last_error') else ''))
     else:
         print('nova-sync: not running (last pid %d)' % pid)
-    rows = [('NAME', 'IPS', 'PHASE', 'HOSTNAME', 'SERVER', 'SERVER NAME')]
+    rows = [('NAME', 'IPS', 'PHASE', 'HOSTNAME', 'RELEASE', 'SERVER', 'SERVER NAME')]
     for name, r in sorted(st.get('standins', {}).items(), key=lambda kv: kv[1]['ips'][0]):
-        rows.append((name, ','.join(r['ips']), r['phase'], r.get('hostname', ''), r['server_id'],
-                     r.get('server_name', '')))
+        rows.append((name, ','.join(r['ips']), r['phase'], r.get('hostname', ''),
+                     r.get('release', DEFAULT_RELEASE), r['server_id'], r.get('server_name', '')))
     for sid, p in sorted((st.get('pending') or {}).items()):
-        rows.append(('-', ','.join(p['ips']), 'boot in %.1fs' % max(0, p['due'] - now), '-', sid,
+        rows.append(('-', ','.join(p['ips']), 'boot in %.1fs' % max(0, p['due'] - now), '-', '-', sid,
                      p.get('server_name', '')))
     w = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
