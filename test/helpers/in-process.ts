@@ -6,6 +6,7 @@
 import { Config } from '@oclif/core';
 import { terminal } from '../../src/cli/base-command.js';
 import { ROOT } from './cli.js';
+import { stateUrlOf } from './state.js';
 
 let config: Promise<Config> | undefined;
 
@@ -26,11 +27,14 @@ interface CommandClass<T> {
 export async function runCommand<T>(cmd: CommandClass<T>, argv: string[], opts: { home: string }): Promise<InProcessRun<T>> {
   config ??= Config.load({ root: ROOT });
   const cfg = await config;
-  const saved = { home: process.env.VNFLCM_HOME, noColor: process.env.NO_COLOR, exitCode: process.exitCode };
+  const saved = { home: process.env.VNFLCM_HOME, stateUrl: process.env.VNFLCM_STATE_URL, noColor: process.env.NO_COLOR, exitCode: process.exitCode };
   const out: string[] = [];
   const err: string[] = [];
   const write = { ...terminal };
   process.env.VNFLCM_HOME = opts.home;
+  // the pg pass of the test matrix: the home's own database
+  const stateUrl = stateUrlOf(opts.home);
+  if (stateUrl !== undefined) process.env.VNFLCM_STATE_URL = stateUrl;
   process.env.NO_COLOR = '1';
   process.exitCode = undefined;
   terminal.out = (text) => void out.push(text);
@@ -44,6 +48,8 @@ export async function runCommand<T>(cmd: CommandClass<T>, argv: string[], opts: 
     process.exitCode = saved.exitCode;
     if (saved.home === undefined) delete process.env.VNFLCM_HOME;
     else process.env.VNFLCM_HOME = saved.home;
+    if (saved.stateUrl === undefined) delete process.env.VNFLCM_STATE_URL;
+    else process.env.VNFLCM_STATE_URL = saved.stateUrl;
     if (saved.noColor === undefined) delete process.env.NO_COLOR;
     else process.env.NO_COLOR = saved.noColor;
   }

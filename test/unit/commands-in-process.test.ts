@@ -15,8 +15,12 @@ import type { ListResult, MessageResult, ShowResult } from '../../src/cli/result
 import { Store } from '../../src/lib/store/index.js';
 import { tempHome } from '../helpers/cli.js';
 import { runCommand } from '../helpers/in-process.js';
+import { stateUrlOf } from '../helpers/state.js';
 import { REGISTRY_PKG, REGISTRY_VNFD } from '../helpers/packages.js';
 import { instanceRecord } from '../helpers/records.js';
+
+/** The home's store (in the pg pass of the matrix, its own database). */
+const openStore = (home: string): Promise<Store> => Store.open(home, { stateUrl: stateUrlOf(home) });
 
 function field(r: ShowResult, label: string): unknown {
   const f = r.fields.find((x) => x.label === label);
@@ -39,7 +43,7 @@ describe('commands in process: create, show, list, delete', () => {
     assert.equal(r.exitCode, 0, r.stderr);
     assert.equal(r.result.type, 'show');
     id = String(field(r.result, 'ID'));
-    const rec = await (await Store.open(home)).getInstance(id);
+    const rec = await (await openStore(home)).getInstance(id);
     assert.ok(rec, 'the instance is in the store');
     assert.equal(field(r.result, 'VNF Instance Name'), 'reg-1');
     assert.equal(field(r.result, 'VNF Instance Description'), 'in-process');
@@ -64,7 +68,7 @@ describe('commands in process: create, show, list, delete', () => {
   });
 
   test('list returns one row per stored instance, in the list columns', async () => {
-    await (await Store.open(home)).createInstance(instanceRecord('0b9c3f46-2a54-4a57-9f8e-0d1e7f1b2c3d', { vnfInstanceName: 'other' }));
+    await (await openStore(home)).createInstance(instanceRecord('0b9c3f46-2a54-4a57-9f8e-0d1e7f1b2c3d', { vnfInstanceName: 'other' }));
     const r = await runCommand(List, [], { home });
     assert.equal(r.exitCode, 0, r.stderr);
     const result: ListResult = r.result;
@@ -89,7 +93,7 @@ describe('commands in process: create, show, list, delete', () => {
     const result: MessageResult = r.result;
     assert.deepEqual(result.lines, ["Vnf instance '0b9c3f46-2a54-4a57-9f8e-0d1e7f1b2c3d' is deleted successfully"]);
     assert.equal(r.stdout, `${result.lines[0]}\n`);
-    assert.equal(await (await Store.open(home)).getInstance('0b9c3f46-2a54-4a57-9f8e-0d1e7f1b2c3d'), undefined);
+    assert.equal(await (await openStore(home)).getInstance('0b9c3f46-2a54-4a57-9f8e-0d1e7f1b2c3d'), undefined);
     assert.equal((await runCommand(List, [], { home })).result.rows.length, 1);
   });
 });
@@ -101,7 +105,7 @@ describe('commands in process: op show, show of an instantiated VNF', () => {
   const INSTANTIATED = '7e8f9a0b-1c2d-4e3f-9a4b-5c6d7e8f9a0b';
 
   before(async () => {
-    const store = await Store.open(home);
+    const store = await openStore(home);
     await store.createInstance(instanceRecord(INSTANCE));
     await store.putOp({
       id: OP,
@@ -133,7 +137,7 @@ describe('commands in process: op show, show of an instantiated VNF', () => {
   });
 
   test('show masks passwords in the instantiated info unless --show-secrets', async () => {
-    const store = await Store.open(home);
+    const store = await openStore(home);
     const info = { flavourId: 'simple', additionalParams: { private_registry_installation_param: { ssh_username: 'ubuntu', ssh_password: 'pw-1' } } };
     await store.createInstance(instanceRecord(INSTANTIATED, { instantiationState: 'INSTANTIATED', instantiatedVnfInfo: info }));
     const masked = await runCommand(Show, [INSTANTIATED], { home });
