@@ -56,9 +56,6 @@
 #   HTTP_PROXY, HTTPS_PROXY, NO_PROXY   proxy for apt, containerd, docker and /etc/environment;
 #                          NO_PROXY gets localhost, the node, pod/service CIDRs and cluster
 #                          domains added (CIDRs are kept as CIDRs, not expanded)
-#   INSECURE_REGISTRIES    comma list of host:port served over plain HTTP (containerd hosts.toml
-#                          under /etc/containerd/certs.d unless one not written by this script
-#                          is there already, docker insecure-registries)
 #   KUBECONFIG_USER        user who gets ~/.kube/config on masters; default $SUDO_USER
 #   CREATE_ADMIN_TOKEN     yes (default) | no: init/join-info print a cluster-admin bearer token
 #                          of ServiceAccount kube-system/vnflcm-admin
@@ -88,9 +85,12 @@
 # token and certificate key are therefore on kubeadm's command line while it runs (root only on
 # the node; the token lives 2 h, the uploaded certificates 2 h).
 #
-# Registry credentials, HTTPS registry CAs and /etc/hosts lines for registries are written by the
-# driver after this script (containerd reads /etc/containerd/certs.d/<host:port>/hosts.toml,
-# kubelet forwards credentials from /var/lib/kubelet/config.json).
+# The container runtime's configuration is NOT this script's: vnflcm's driver renders
+# /etc/containerd/config.toml, /etc/containerd/certs.d/*, /etc/docker/daemon.json,
+# /etc/docker/certs.d/*, /var/lib/kubelet/config.json and the /etc/hosts block itself, between
+# MODE=prepare (which installs the packages) and the kubeadm init/join, and restarts the runtime
+# once when one of them changed. This script installs packages, kernel settings, the proxy
+# drop-ins, kubeadm init/join, haproxy/keepalived and the CNI.
 
 set -Eeuo pipefail
 umask 022
@@ -103,7 +103,7 @@ readonly KEYS=(MODE NODE_IP NODE_NAME CONTROL_PLANE_ENDPOINT POD_CIDR SERVICE_CI
   CONTAINERD_PACKAGE_VERSION DOCKER_PACKAGE_VERSION DOCKER_APT_REPO SANDBOX_IMAGE CNI_MANIFEST
   JOIN_TOKEN CA_CERT_HASH CERTIFICATE_KEY API_SERVER_EXTRA_SANS
   HA_VIP HA_MASTER_IPS HA_PORT HA_VIP_PREFIX HA_VRRP_ROUTER_ID HA_VRRP_PASSWORD
-  HTTP_PROXY HTTPS_PROXY NO_PROXY INSECURE_REGISTRIES
+  HTTP_PROXY HTTPS_PROXY NO_PROXY
   KUBECONFIG_USER CREATE_ADMIN_TOKEN READY_TIMEOUT NICENESS)
 readonly ADMIN_CONF=/etc/kubernetes/admin.conf
 readonly KUBELET_CONF=/etc/kubernetes/kubelet.conf
@@ -253,7 +253,6 @@ each() { # PREDICATE LIST (comma separated)
   ((${#items[@]} > 0)) || return 1
   for item in "${items[@]}"; do "$pred" "$item" || return 1; done
 }
-valid_registry() { [[ $1 =~ ^[A-Za-z0-9.-]+(:[0-9]{1,5})?$ ]]; }
 valid_no_proxy() { [[ $1 =~ ^[A-Za-z0-9.,/:*_-]*$ ]]; }
 valid_mode() { [[ $1 =~ ^(init|join-control-plane|join-worker|prepare|join-info|ha-config)$ ]]; }
 valid_version() { [[ $1 =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; }
@@ -273,7 +272,6 @@ valid_prefix() { [[ $1 =~ ^[0-9]{1,2}$ ]] && ((10#$1 >= 1 && 10#$1 <= 32)); }
 valid_vrrp_password() { [[ $1 =~ ^[A-Za-z0-9._-]{1,8}$ ]]; }
 valid_user() { [[ $1 =~ ^[a-z_][a-z0-9_-]*$ ]] && id -u "$1" >/dev/null 2>&1; }
 valid_ipv4_list() { each valid_ipv4 "$1"; }
-valid_registry_list() { each valid_registry "$1"; }
 valid_apt_repo() { [[ $1 =~ ^https?://[A-Za-z0-9./:_@%+=~-]+$ ]]; }
 valid_san() { valid_ipv4 "$1" || valid_host "$1"; }
 valid_san_list() { each valid_san "$1"; }
@@ -308,7 +306,6 @@ validate_inputs() {
   check HTTP_PROXY valid_proxy
   check HTTPS_PROXY valid_proxy
   check NO_PROXY valid_no_proxy
-  check INSECURE_REGISTRIES valid_registry_list
   check KUBECONFIG_USER valid_user
   check CREATE_ADMIN_TOKEN valid_yesno
   check READY_TIMEOUT valid_uint
@@ -332,7 +329,6 @@ validate_inputs() {
   HA_VRRP_PASSWORD=${C_HA_VRRP_PASSWORD:-}
   HTTP_PROXY_V=${C_HTTP_PROXY:-}
   HTTPS_PROXY_V=${C_HTTPS_PROXY:-}
-  INSECURE_REGISTRIES=${C_INSECURE_REGISTRIES:-}
   CREATE_ADMIN_TOKEN=${C_CREATE_ADMIN_TOKEN:-yes}
   READY_TIMEOUT=${C_READY_TIMEOUT:-600}
   KUBECONFIG_USER=${C_KUBECONFIG_USER:-}
@@ -642,76 +638,19 @@ step_packages() {
   fi
 }
 
-step_containerd_config() {
-  local changed=0
-  if install_file 0644 /etc/containerd/config.toml <<EOF; then changed=1; fi
-$MANAGED
-version = 2
-
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "$SANDBOX_IMAGE"
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    default_runtime_name = "runc"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-      runtime_type = "io.containerd.runc.v2"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-        SystemdCgroup = true
-  [plugins."io.containerd.grpc.v1.cri".registry]
-    config_path = "/etc/containerd/certs.d"
-EOF
+# step_runtime: crictl's endpoint and a running containerd. The runtime's configuration files are
+# the driver's; only a proxy drop-in change (step_proxy) restarts the runtime here.
+step_runtime() {
   printf 'runtime-endpoint: %s\nimage-endpoint: %s\ntimeout: 10\n' "$CRI_SOCKET" "$CRI_SOCKET" |
     install_file 0644 /etc/crictl.yaml || true
-
-  # HTTP (insecure) registries: one hosts.toml each; remove the ones this script wrote before.
-  local -a regs=()
-  [[ -n $INSECURE_REGISTRIES ]] && IFS=, read -r -a regs <<<"$INSECURE_REGISTRIES"
-  local reg dir
-  local hosts_toml
-  for reg in "${regs[@]}"; do
-    hosts_toml=/etc/containerd/certs.d/$reg/hosts.toml
-    # a hosts.toml someone else wrote (vnflcm's driver: CA, mirrors, ...) is theirs to keep
-    if [[ -f $hosts_toml ]] && ! grep -qxF "$MANAGED (HTTP registry)" "$hosts_toml"; then continue; fi
-    install_file 0644 "$hosts_toml" <<EOF || true
-$MANAGED (HTTP registry)
-server = "http://$reg"
-
-[host."http://$reg"]
-  capabilities = ["pull", "resolve"]
-  skip_verify = true
-EOF
-  done
-  if [[ -d /etc/containerd/certs.d ]]; then
-    for dir in /etc/containerd/certs.d/*/; do
-      [[ -f $dir/hosts.toml ]] || continue
-      reg=$(basename "$dir")
-      if grep -qxF "$MANAGED (HTTP registry)" "$dir/hosts.toml" && [[ ,$INSECURE_REGISTRIES, != *",$reg,"* ]]; then
-        rm -f -- "$dir/hosts.toml"
-        log "removed HTTP registry $reg"
-      fi
-    done
-  fi
-
-  if [[ $CONTAINER_RUNTIME == docker ]]; then
-    local json='' r
-    for r in "${regs[@]}"; do json+="${json:+, }\"$r\""; done
-    if install_file 0644 /etc/docker/daemon.json <<EOF; then systemctl restart docker; fi
-{
-  "exec-opts": ["native.cgroupdriver=systemd"],
-  "log-driver": "json-file",
-  "log-opts": { "max-size": "100m" },
-  "insecure-registries": [${json}]
-}
-EOF
-  fi
-  if ((changed || RESTART_RUNTIME)); then
-    systemctl enable containerd >/dev/null 2>&1 || true
+  systemctl enable containerd >/dev/null 2>&1 || true
+  if ((RESTART_RUNTIME)); then
     systemctl restart containerd
-    [[ $CONTAINER_RUNTIME == docker ]] && systemctl restart docker
-    log "container runtime restarted"
+    if [[ $CONTAINER_RUNTIME == docker ]]; then systemctl restart docker; fi
+    log "container runtime restarted (proxy settings changed)"
   fi
   retry 30 2 systemctl is-active --quiet containerd || die 1 "containerd is not running"
 }
-
 
 step_ha() {
   [[ -n $HA_VIP && ($MODE == init || $MODE == join-control-plane || $MODE == ha-config) ]] || return 0
@@ -1004,7 +943,7 @@ main() {
   step_swap
   step_kernel
   step_packages
-  step_containerd_config
+  step_runtime
   step_kubelet_node_ip
   if [[ $MODE == prepare ]]; then
     emit status prepared

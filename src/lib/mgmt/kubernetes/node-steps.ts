@@ -154,8 +154,9 @@ function materialize<H extends NodeHost>(p: PlannedStep, env: NodeEnv<H>, state:
     case 'runtime-packages':
       return {
         name: p.name,
-        // a node that has joined (or initialised) the cluster was installed by an earlier run
-        check: (host) => exists(host, KUBELET_CONF),
+        // a node that has joined (or initialised) the cluster was installed by an earlier run; the
+        // script checks every package itself, so once it ran in this operation the step holds
+        check: async (host) => status !== undefined || (await exists(host, KUBELET_CONF)),
         async apply(host) {
           status = await env.prepare(host);
         },
