@@ -1,7 +1,6 @@
 // The Kubernetes driver's side of the install script (config, output, overrides), the node
 // bundle (tar + manifest), etcd member parsing, and the refusals that happen before any SSH.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

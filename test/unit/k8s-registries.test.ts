@@ -10,21 +10,9 @@ import {
   checkSpecs,
   resolveRegistries,
   resolveRegistryVnf,
-  type RegistrySpec,
 } from '../../src/lib/mgmt/kubernetes/registries.js';
 import type { PrivateRegistryConnection } from '../../src/lib/params/schema.js';
 import type { VnfInstanceRecord } from '../../src/lib/store/index.js';
-
-const http: RegistrySpec = { server: '10.0.0.20:5000', secure: false, configured: '10.0.0.20:5000' };
-const https: RegistrySpec = {
-  server: 'registry.example.com',
-  secure: true,
-  username: 'alice',
-  password: 'p@ss:w"rd',
-  caFile: '/pkg/Files/ca.crt',
-  hostsLine: '10.0.0.21 registry.example.com',
-  configured: 'registry.example.com',
-};
 
 // ------------------------------------------------------------------------------------ resolution
 

@@ -1,12 +1,13 @@
 /**
  * `instantiate --dry-run`: the Heat stack the instantiate would create, as YAML, without contacting
- * the cloud (image, flavor and network names are shown as the package and the request give them).
+ * the cloud (image, flavor and network names are shown as the package and the request give them);
+ * for a Kubernetes cluster VNF also the driver's plan, per node (`kubernetes_plan`).
  */
 import { stringify } from 'yaml';
 import { InputError } from '../errors.js';
 import { getInstance } from './instances.js';
 import { loadPackage } from './packages.js';
-import { buildStackSpec, levelScale, type CpBinding } from './heat-template.js';
+import { buildStackSpec, levelScale, vduCount, type CpBinding } from './heat-template.js';
 import { stackName } from './common.js';
 import type { Store } from '../store/index.js';
 import type { OpFlags } from './run.js';
@@ -39,11 +40,19 @@ export async function dryRun(store: Store, id: string, paramFile: string, _flags
       cps[cp.cpdId] = { network: vl.resourceId, fixedIps };
     }
   }
-  const spec = await buildStackSpec(model, flavour, { images, flavors, cps, scaleLevels: levelScale(flavour, request.instantiationLevelId) });
+  const scaleLevels = levelScale(flavour, request.instantiationLevelId);
+  const spec = await buildStackSpec(model, flavour, { images, flavors, cps, scaleLevels });
+  let kubernetesPlan: Record<string, string[]> | undefined;
+  if (flavour.lcmHooks.instantiate_end === 'mgmt-drivers-kubernetes') {
+    const { dryRunPlan } = await import('../mgmt/kubernetes/dry-plan.js');
+    const plans = await dryRunPlan({ flavour, request: { ...request }, packageRoot: model.root, store }, (vdu) => vduCount(flavour, vdu, scaleLevels));
+    kubernetesPlan = Object.fromEntries(plans.map((p) => [`${p.node} (${p.role}, ${p.work})`, p.steps.map((st) => st.name)]));
+  }
   return stringify({
     stack_name: stackName(id),
     template: typeof spec.template === 'string' ? spec.template : spec.template,
     files: spec.files,
     parameters: spec.parameters,
+    ...(kubernetesPlan ? { kubernetes_plan: kubernetesPlan } : {}),
   }).trimEnd();
 }
