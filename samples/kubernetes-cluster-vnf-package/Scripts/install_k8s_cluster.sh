@@ -28,16 +28,18 @@
 #   CONTROL_PLANE_ENDPOINT host:port of the API for kubeconfigs and joins; default for init:
 #                          HA_VIP:HA_PORT when HA_VIP is set, else NODE_IP:6443 (required for joins)
 #   POD_CIDR               default 192.168.0.0/16        SERVICE_CIDR  default 10.96.0.0/12
-#   KUBERNETES_VERSION     default 1.30.10 (kubelet/kubeadm/kubectl from pkgs.k8s.io, held)
-#   K8S_PACKAGE_REVISION   default 1.1 (Debian revision: package version 1.30.10-1.1)
+#   KUBERNETES_VERSION     default 1.35.0 (kubelet/kubeadm/kubectl from pkgs.k8s.io, held; use one of
+#                          the three newest minor releases: older ones are out of support)
+#   K8S_PACKAGE_REVISION   default 1.1 (Debian revision: package version 1.35.0-1.1)
 #   K8S_APT_REPO           default https://pkgs.k8s.io/core:/stable:/v<major.minor>/deb/
 #   CONTAINER_RUNTIME      containerd (default: Ubuntu's containerd package) | docker (Docker CE
 #                          from download.docker.com; kubelet still talks to its containerd via CRI)
 #   CONTAINERD_PACKAGE_VERSION / DOCKER_PACKAGE_VERSION   optional apt version pins
 #   DOCKER_APT_REPO        default https://download.docker.com/linux/<ubuntu|debian>
-#   SANDBOX_IMAGE          default registry.k8s.io/pause:3.9
+#   SANDBOX_IMAGE          accepted for compatibility: the driver renders containerd's config
+#                          (sandbox image registry.k8s.io/pause:3.10.1 unless the overrides file sets it)
 #   CNI_MANIFEST           URL or absolute path applied by init; "none" to skip; default Calico
-#                          v3.28.2 (https://raw.githubusercontent.com/projectcalico/calico/v3.28.2/manifests/calico.yaml)
+#                          v3.31.3 (https://raw.githubusercontent.com/projectcalico/calico/v3.31.3/manifests/calico.yaml)
 #   JOIN_TOKEN             kubeadm bootstrap token [a-z0-9]{6}.[a-z0-9]{16}: required for the
 #                          joins; for init / join-info the token to create (default: a new
 #                          random one), so a caller can know it before it shows up in any log
@@ -314,13 +316,13 @@ validate_inputs() {
   MODE=$C_MODE
   POD_CIDR=${C_POD_CIDR:-192.168.0.0/16}
   SERVICE_CIDR=${C_SERVICE_CIDR:-10.96.0.0/12}
-  KUBERNETES_VERSION=${C_KUBERNETES_VERSION:-1.30.10}
+  KUBERNETES_VERSION=${C_KUBERNETES_VERSION:-1.35.0}
   K8S_MINOR=${KUBERNETES_VERSION%.*}
   K8S_PACKAGE_REVISION=${C_K8S_PACKAGE_REVISION:-1.1}
   K8S_APT_REPO=${C_K8S_APT_REPO:-https://pkgs.k8s.io/core:/stable:/v${K8S_MINOR}/deb/}
   CONTAINER_RUNTIME=${C_CONTAINER_RUNTIME:-containerd}
-  SANDBOX_IMAGE=${C_SANDBOX_IMAGE:-registry.k8s.io/pause:3.9}
-  CNI_MANIFEST=${C_CNI_MANIFEST:-https://raw.githubusercontent.com/projectcalico/calico/v3.28.2/manifests/calico.yaml}
+  SANDBOX_IMAGE=${C_SANDBOX_IMAGE:-registry.k8s.io/pause:3.10.1}
+  CNI_MANIFEST=${C_CNI_MANIFEST:-https://raw.githubusercontent.com/projectcalico/calico/v3.31.3/manifests/calico.yaml}
   HA_VIP=${C_HA_VIP:-}
   HA_MASTER_IPS=${C_HA_MASTER_IPS:-}
   HA_PORT=${C_HA_PORT:-16443}
@@ -487,11 +489,11 @@ step_preflight() {
   version_id=$(os_field VERSION_ID)
   OS_ID=$id
   if [[ $id != ubuntu && $id != debian && $id_like != *debian* ]]; then
-    die 3 "unsupported system '$id': this script needs an apt-based distribution (Ubuntu 20.04/22.04/24.04)"
+    die 3 "unsupported system '$id': this script needs an apt-based distribution (Ubuntu 22.04/24.04)"
   fi
   case "$id $version_id" in
-    "ubuntu 20.04" | "ubuntu 22.04" | "ubuntu 24.04") ;;
-    *) log "WARNING: tested on Ubuntu 20.04/22.04/24.04, this is $id $version_id" ;;
+    "ubuntu 22.04" | "ubuntu 24.04") ;;
+    *) log "WARNING: tested on Ubuntu 22.04 and 24.04, this is $id $version_id" ;;
   esac
   ARCH=$(dpkg --print-architecture)
   [[ $ARCH == amd64 || $ARCH == arm64 ]] || die 3 "unsupported architecture $ARCH"

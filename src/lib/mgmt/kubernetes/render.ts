@@ -19,8 +19,8 @@ export const CONTAINERD_CERTS_D = '/etc/containerd/certs.d';
 export const KUBELET_CREDENTIALS = '/var/lib/kubelet/config.json';
 export const DOCKER_DAEMON_JSON = '/etc/docker/daemon.json';
 export const DOCKER_CERTS_D = '/etc/docker/certs.d';
-/** The pause image kubeadm 1.31-1.34 expects. */
-export const DEFAULT_SANDBOX_IMAGE = 'registry.k8s.io/pause:3.10';
+/** The pause image of kubeadm 1.34/1.35 (the install script's default Kubernetes is 1.35). */
+export const DEFAULT_SANDBOX_IMAGE = 'registry.k8s.io/pause:3.10.1';
 
 const MANAGED = '# managed by vnflcm';
 
