@@ -5,7 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { RemoteHost } from '../../remote/index.js';
-import { runPlans, type NodeResult, type StepReport } from '../../remote/steps.js';
+import type { HookContext } from '../../lcm/hooks.js';
+import { runPlans, type NodeResult, type RunPlansOptions, type StepReport } from '../../remote/steps.js';
 import type { JoinInfo } from './install.js';
 import { checkRegistries, kubectl, kubectlChecked } from './node-ops.js';
 import { nodeSteps, type NodeEnv } from './node-steps.js';
@@ -85,9 +86,19 @@ function env(run: Run, n: ClusterNode, hostsBlock: readonly string[], o: Execute
   };
 }
 
+/** Every step start and end as a progress line (`runPlans` callbacks). */
+export function progressOf(progress: HookContext['progress'], onReport?: (node: string, r: StepReport) => void): Pick<RunPlansOptions, 'onStepStart' | 'onStep'> {
+  return {
+    onStepStart: (node, step) => progress.step(node, step, 'start'),
+    onStep: (node, r) => {
+      progress.step(node, r.name, r.status, r.status === 'failed' ? (r.error ?? '').split('\n')[0] : r.detail);
+      onReport?.(node, r);
+    },
+  };
+}
+
 /** Run the plans; every node's row says what happened. Node failures are recorded on `run`, not thrown. */
 export async function executePlans(run: Run, specs: readonly NodePlanSpec[], hostsBlock: readonly string[], o: ExecuteOptions): Promise<NodeResult[]> {
-  const progress = run.ctx.progress;
   const results = await runPlans(
     specs.map((spec) => {
       const n = run.byName(spec.node);
@@ -95,11 +106,7 @@ export async function executePlans(run: Run, specs: readonly NodePlanSpec[], hos
     }),
     {
       concurrency: run.concurrency,
-      onStepStart: (node, step) => progress.step(node, step, 'start'),
-      onStep: (node, r) => {
-        progress.step(node, r.name, r.status, r.status === 'failed' ? (r.error ?? '').split('\n')[0] : r.detail);
-        o.onReport?.(node, r);
-      },
+      ...progressOf(run.ctx.progress, o.onReport),
     },
   );
   for (const res of results) {

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { RemoteError } from '../../remote/errors.js';
 import type { Command, RunOptions, RunResult, WriteFileOptions } from '../../remote/host.js';
 import type { Step } from '../../remote/steps.js';
+import { waitUntil, type WaitSpec } from '../private-registry/steps.js';
 import { replaceHostsBlock } from './hosts.js';
 import type { JoinInfo } from './install.js';
 import type { PlannedStep } from './plan.js';
@@ -36,6 +37,7 @@ export const KUBELET_CONF = '/etc/kubernetes/kubelet.conf';
 export const CNI_MANIFEST_PATH = '/var/lib/vnflcm/cni-manifest.yaml';
 const DOCKER_CONFIG = '/root/.docker/config.json';
 const SHORT_MS = 2 * 60_000;
+const RESTART_WAIT: WaitSpec = { attempts: 30, firstDelayMs: 250, maxDelayMs: 2000 };
 
 /** What the steps need of a connection (`RemoteHost` has it all; unit tests use a fake). */
 export interface NodeHost {
@@ -197,12 +199,11 @@ function materialize<H extends NodeHost>(p: PlannedStep, env: NodeEnv<H>, state:
           for (const unit of ['containerd', 'docker'] as const) {
             if (!state.restart.has(unit)) continue;
             await host.runChecked(['systemctl', 'restart', unit], { sudo: true, timeoutMs: SHORT_MS });
-            let active = false;
-            for (let i = 0; i < 30 && !active; i++) {
-              active = (await host.run(['systemctl', 'is-active', '--quiet', unit], { timeoutMs: SHORT_MS })).code === 0;
-              if (!active) await env.sleep(Math.min(250 * 2 ** i, 2000));
-            }
-            if (!active) throw new RemoteError(`Step "${p.name}" on ${host.target}: ${unit} is not running after its restart.`, { target: host.target, step: p.name });
+            const w = await waitUntil(RESTART_WAIT, env.sleep, async () => {
+              const r = await host.run(['systemctl', 'is-active', unit], { timeoutMs: SHORT_MS });
+              return { ok: r.stdout.trim() === 'active', detail: r.stdout.trim() || `exit ${r.code}` };
+            });
+            if (!w.ok) throw new RemoteError(`Step "${p.name}" on ${host.target}: ${unit} is ${w.detail} after its restart, not active.`, { target: host.target, step: p.name });
             state.restarted.push(unit);
           }
           state.restart.clear();

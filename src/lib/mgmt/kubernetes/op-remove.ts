@@ -11,7 +11,7 @@ import { CliError, ExitCode } from '../../errors.js';
 import type { HookContext } from '../../lcm/hooks.js';
 import type { RemoteHost } from '../../remote/index.js';
 import { runPlans, type Step } from '../../remote/steps.js';
-import { executePlans, planInput } from './execute.js';
+import { executePlans, planInput, progressOf } from './execute.js';
 import { kubectl, kubectlChecked } from './node-ops.js';
 import { planOperation } from './plan.js';
 import { Run, type ClusterNode, type DriverDeps } from './run.js';
@@ -42,11 +42,7 @@ export async function removeNodes(ctx: HookContext, deps: DriverDeps, goneIds: r
     const control = await run.controlMaster(goneSet);
     const results = await runPlans(
       gone.map((n) => ({ node: n.name, steps: removalSteps(control, n, o.heal, (l) => ctx.progress.info(l)), host: async () => control.host })),
-      {
-        concurrency: run.concurrency,
-        onStepStart: (node, step) => ctx.progress.step(node, step, 'start'),
-        onStep: (node, r) => ctx.progress.step(node, r.name, r.status, r.status === 'failed' ? (r.error ?? '').split('\n')[0] : r.detail),
-      },
+      { concurrency: run.concurrency, ...progressOf(ctx.progress) },
     );
     for (const res of results) {
       const n = run.byName(res.node);

@@ -7,11 +7,17 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { CliError } from '../../errors.js';
-import type { HookContext } from '../../lcm/hooks.js';
 import { saveVim } from '../../lcm/vim.js';
 import { writeFileAtomic } from '../../store/atomic.js';
+import type { Store } from '../../store/index.js';
 
-export function kubeconfigPath(ctx: Pick<HookContext, 'store' | 'instance'>): string {
+/** What VIM registration needs of the store (the driver's VIM port): VIM records under their lock, the instance's vimConnectionInfo, the kubeconfig's path. */
+export interface VimPort {
+  store: Pick<Store, 'withLock' | 'getVim' | 'putVim' | 'deleteVim' | 'getInstance' | 'updateInstance' | 'path'>;
+  instance: { id: string };
+}
+
+export function kubeconfigPath(ctx: VimPort): string {
   return ctx.store.path('kubeconfigs', `${ctx.instance.id}.conf`);
 }
 
@@ -34,7 +40,7 @@ export function serverOf(kubeconfig: string): string | undefined {
 }
 
 export async function registerVim(
-  ctx: Pick<HookContext, 'store' | 'instance'>,
+  ctx: VimPort,
   o: { name: string; kubeconfig: string; server: string },
 ): Promise<{ vimId: string; kubeconfigFile: string }> {
   const file = kubeconfigPath(ctx);
@@ -74,7 +80,7 @@ export async function registerVim(
  * Forget the cluster's VIM (terminate, entire heal): the VIM record when it is this instance's,
  * its vimConnectionInfo entry and the kubeconfig file. Returns what happened, for the progress line.
  */
-export async function deregisterVim(ctx: Pick<HookContext, 'store' | 'instance'>, name: string): Promise<string> {
+export async function deregisterVim(ctx: VimPort, name: string): Promise<string> {
   const vim = await ctx.store.getVim(name);
   let said: string;
   let vimId: string | undefined;
