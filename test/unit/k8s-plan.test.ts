@@ -300,3 +300,29 @@ describe('runPlans: nodes in parallel, steps in order', () => {
     assert.ok(log.includes('b:join') && log.includes('c:join'));
   });
 });
+
+describe('instantiate --dry-run: the plan of the sample package', () => {
+  it('one master (init) and two workers (join) for the simple flavour, steps per registry', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { readPackage } = await import('../../src/lib/package/reader.js');
+    const { dryRunPlan } = await import('../../src/lib/mgmt/kubernetes/dry-plan.js');
+    const { levelScale, vduCount } = await import('../../src/lib/lcm/heat-template.js');
+    const pkg = await readPackage(new URL('../../samples/kubernetes-cluster-vnf-package/', import.meta.url).pathname);
+    const request = JSON.parse(await readFile(new URL('../fixtures/params/good/private_registry_kubernetes_param_file.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const flavour = pkg.flavours.simple;
+    assert.ok(flavour);
+    const levels = levelScale(flavour, undefined);
+    const plans = await dryRunPlan({ flavour, request, packageRoot: pkg.root, store: { getInstance: async () => undefined } }, (vdu) => vduCount(flavour, vdu, levels));
+    assert.deepEqual(plans.map((p) => [p.node, p.work]), [['master-1', 'init'], ['worker-1', 'join'], ['worker-2', 'join']]);
+    assert.deepEqual(names(plans[1] as never), [
+      'hosts-block',
+      'runtime-packages',
+      'containerd-config',
+      'registry-hosts/192.168.246.10:5000',
+      'kubelet-credentials',
+      'runtime-restart',
+      'kubeadm-join',
+      'registry-check/192.168.246.10:5000',
+    ]);
+  });
+});
