@@ -9,7 +9,7 @@ import type { Command, RunOptions, RunResult, WriteFileOptions } from '../../src
 import { runPlans, runSteps } from '../../src/lib/remote/steps.js';
 import type { JoinInfo } from '../../src/lib/mgmt/kubernetes/install.js';
 import { nodeSteps, type NodeEnv, type NodeHost } from '../../src/lib/mgmt/kubernetes/node-steps.js';
-import { formatPlans, planNode, planOperation, type PlanInput } from '../../src/lib/mgmt/kubernetes/plan.js';
+import { planNode, planOperation, type PlanInput } from '../../src/lib/mgmt/kubernetes/plan.js';
 import type { RegistrySpec } from '../../src/lib/mgmt/kubernetes/registries.js';
 import { renderHostsBlock } from '../../src/lib/mgmt/kubernetes/hosts.js';
 
@@ -81,12 +81,6 @@ describe('plan: which steps for which node', () => {
     const plans = planOperation('scale-in', shape, new Set(['w1']), input);
     assert.deepEqual(plans.map((p) => p.node), ['m1', 'm2', 'w2']);
     assert.ok(plans.every((p) => names(p).join() === 'hosts-block'));
-  });
-
-  it('formatPlans (dry-run text): one numbered block per node', () => {
-    const text = formatPlans(planOperation('scale-out', shape, new Set(['w2']), input));
-    assert.match(text, /^m1 \(master, refresh\):\n {3}1\. hosts-block$/m);
-    assert.match(text, /^w2 \(worker, join\):\n {3}1\. hosts-block\n {3}2\. runtime-packages/m);
   });
 });
 

@@ -134,8 +134,3 @@ export function planOperation(
   });
   return out;
 }
-
-/** The plans as text (for --dry-run): one block per node. */
-export function formatPlans(plans: readonly NodePlanSpec[]): string {
-  return plans.map((p) => [`${p.node} (${p.role}, ${p.work}):`, ...p.steps.map((st, i) => `  ${String(i + 1).padStart(2)}. ${st.name}`)].join('\n')).join('\n');
-}
