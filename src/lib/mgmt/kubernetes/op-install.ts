@@ -121,6 +121,8 @@ export async function installCluster(ctx: HookContext, deps: DriverDeps, title: 
       return out.status ?? '';
     };
 
+    // a main master that cannot be reached reports no step: its joiners must not wait for it
+    run.connect(run.main).catch((err: unknown) => fail(err));
     const specs = planOperation('install', run, new Set(), planInput(run));
     await executePlans(run, specs, run.hostsLines(run.all), {
       joinData,
