@@ -320,3 +320,52 @@ describe('instantiate --dry-run: the plan of the sample package', () => {
     ]);
   });
 });
+
+describe('scale/heal dry-run: the plan of a change to an instantiated cluster', () => {
+  async function source() {
+    const { readFile } = await import('node:fs/promises');
+    const { readPackage } = await import('../../src/lib/package/reader.js');
+    const pkg = await readPackage(new URL('../../samples/kubernetes-cluster-vnf-package/', import.meta.url).pathname);
+    const request = JSON.parse(await readFile(new URL('../fixtures/params/good/private_registry_kubernetes_param_file.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const flavour = pkg.flavours.simple;
+    assert.ok(flavour);
+    const meta = {
+      mainMasterVnfcId: 'v-m',
+      nodes: [
+        { name: 'worker-bbbb', role: 'worker' as const, ip: '10.0.0.12', vnfcId: 'v-w1' },
+        { name: 'master-aaaa', role: 'master' as const, ip: '10.0.0.11', vnfcId: 'v-m' },
+        { name: 'worker-cccc', role: 'worker' as const, ip: '10.0.0.13', vnfcId: 'v-w2' },
+      ],
+    };
+    return { flavour, request, packageRoot: pkg.root, store: { getInstance: async () => undefined }, meta };
+  }
+
+  it('scale-out of the worker aspect: the new worker(s) get everything, the others the hosts block', async () => {
+    const { dryRunChangePlan } = await import('../../src/lib/mgmt/kubernetes/dry-plan.js');
+    const { plans } = await dryRunChangePlan(await source(), { op: 'scale-out', aspectId: 'worker_instance', steps: 2 });
+    assert.deepEqual(plans.map((p) => [p.node, p.work]), [
+      ['master-aaaa', 'refresh'],
+      ['worker-bbbb', 'refresh'],
+      ['worker-cccc', 'refresh'],
+      ['new-worker-1', 'join'],
+      ['new-worker-2', 'join'],
+    ]);
+    assert.ok(names(plans[3] as never).includes('registry-hosts/192.168.246.10:5000'));
+  });
+
+  it('heal of a worker VNFC: that node is rejoined (stale node first), the others keep their hosts block', async () => {
+    const { dryRunChangePlan } = await import('../../src/lib/mgmt/kubernetes/dry-plan.js');
+    const { plans } = await dryRunChangePlan(await source(), { op: 'heal', vnfcIds: ['v-w2'] });
+    assert.deepEqual(plans.map((p) => [p.node, p.work]), [['master-aaaa', 'refresh'], ['worker-bbbb', 'refresh'], ['worker-cccc', 'rejoin']]);
+    assert.equal(names(plans[2] as never)[0], 'stale-node');
+    await assert.rejects(dryRunChangePlan(await source(), { op: 'heal', vnfcIds: ['nope'] }), /none of the VNFCs nope is a node/);
+  });
+
+  it('scale-in names how many nodes go; an instance without recorded nodes is refused', async () => {
+    const { dryRunChangePlan } = await import('../../src/lib/mgmt/kubernetes/dry-plan.js');
+    const r = await dryRunChangePlan(await source(), { op: 'scale-in', aspectId: 'worker_instance', steps: 1 });
+    assert.match(r.removed ?? '', /^0 master\(s\), 1 worker\(s\)/);
+    assert.ok(r.plans.every((p) => p.work === 'refresh'));
+    await assert.rejects(dryRunChangePlan({ ...(await source()), meta: undefined }, { op: 'heal', vnfcIds: ['v-m'] }), /records no Kubernetes nodes/);
+  });
+});

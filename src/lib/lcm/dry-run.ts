@@ -2,13 +2,16 @@
  * `instantiate --dry-run`: the Heat stack the instantiate would create, as YAML, without contacting
  * the cloud (image, flavor and network names are shown as the package and the request give them);
  * for a Kubernetes cluster VNF also the driver's plan, per node (`kubernetes_plan`).
+ * `scale|heal --dry-run` of a Kubernetes cluster VNF: the driver's plan per node, nothing changed.
  */
 import { stringify } from 'yaml';
-import { InputError } from '../errors.js';
+import { CliError, ExitCode, InputError } from '../errors.js';
+import type { ChangeOp } from '../mgmt/kubernetes/dry-plan.js';
+import type { KubernetesMeta } from '../mgmt/kubernetes/run.js';
 import { getInstance } from './instances.js';
 import { loadPackage } from './packages.js';
 import { buildStackSpec, levelScale, vduCount, type CpBinding } from './heat-template.js';
-import { stackName } from './common.js';
+import { internalOf, stackName } from './common.js';
 import type { Store } from '../store/index.js';
 import type { OpFlags } from './run.js';
 
@@ -54,5 +57,25 @@ export async function dryRun(store: Store, id: string, paramFile: string, _flags
     files: spec.files,
     parameters: spec.parameters,
     ...(kubernetesPlan ? { kubernetes_plan: kubernetesPlan } : {}),
+  }).trimEnd();
+}
+
+
+/** `scale|heal --dry-run`: the Kubernetes driver's per-node plan of the change, as YAML. */
+export async function dryRunChange(store: Store, id: string, change: ChangeOp): Promise<string> {
+  const rec = await getInstance(store, id);
+  const { model } = await loadPackage(store, rec.vnfdId);
+  const request = internalOf(rec).request ?? {};
+  const flavour = model.flavours[typeof request.flavourId === 'string' ? request.flavourId : ''];
+  if (!flavour || flavour.lcmHooks.scale_end !== 'mgmt-drivers-kubernetes') {
+    throw new CliError(`VNF instance ${id} is not a Kubernetes cluster VNF: scale/heal --dry-run shows the Kubernetes driver's plan only`, ExitCode.invalidInput);
+  }
+  const { dryRunChangePlan } = await import('../mgmt/kubernetes/dry-plan.js');
+  const meta = (rec.metadata as { kubernetes?: KubernetesMeta } | undefined)?.kubernetes;
+  const { plans, removed } = await dryRunChangePlan({ flavour, request, packageRoot: model.root, store, meta }, change);
+  return stringify({
+    operation: change.op,
+    ...(removed ? { removed } : {}),
+    kubernetes_plan: Object.fromEntries(plans.map((p) => [`${p.node} (${p.role}, ${p.work})`, p.steps.map((st) => st.name)])),
   }).trimEnd();
 }
