@@ -8,7 +8,7 @@ import type { RemoteHost } from '../../remote/index.js';
 import type { HookContext } from '../../lcm/hooks.js';
 import { runPlans, type NodeResult, type RunPlansOptions, type StepReport } from '../../remote/steps.js';
 import type { JoinInfo } from './install.js';
-import { checkRegistries, kubectl, kubectlChecked } from './node-ops.js';
+import { checkRegistries, kubectlChecked, nodeExists } from './node-ops.js';
 import { nodeSteps, type NodeEnv } from './node-steps.js';
 import type { NodePlanSpec, PlanInput } from './plan.js';
 import { DEFAULT_SANDBOX_IMAGE } from './render.js';
@@ -44,6 +44,7 @@ const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res
 function env(run: Run, n: ClusterNode, hostsBlock: readonly string[], o: ExecuteOptions): NodeEnv<RemoteHost> {
   const status = (out: Record<string, string>): string => out.status ?? '';
   const cni = run.params.overrides.cniLocalFile;
+  const control = o.control;
   return {
     node: n.name,
     instanceId: run.ctx.instance.id,
@@ -62,15 +63,12 @@ function env(run: Run, n: ClusterNode, hostsBlock: readonly string[], o: Execute
     haConfig: async (host) => status(await run.install(n, host, 'ha-config', { masters: o.haMasters ?? run.masters })),
     joinData: o.joinData,
     master: n.role === 'master',
-    ...(o.control
+    ...(control
       ? {
           staleNode: {
-            exists: async () => {
-              const r = await kubectl(o.control as RemoteHost, ['get', 'node', n.name, '-o', 'name'], { step: `look up node ${n.name}` });
-              return r.code === 0 && r.stdout.trim() !== '';
-            },
+            exists: () => nodeExists(control, n.name),
             remove: async () => {
-              await kubectlChecked(o.control as RemoteHost, ['delete', 'node', n.name], { step: `delete node ${n.name}` });
+              await kubectlChecked(control, ['delete', 'node', n.name], { step: `delete node ${n.name}` });
             },
           },
         }

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CliError, ExitCode } from '../../errors.js';
 import { RemoteCommandError, RemoteError, type RemoteHost, type RunResult } from '../../remote/index.js';
 import { parseScriptOutput } from './install.js';
 import type { RegistryCheckSpec } from './registries.js';
@@ -111,4 +112,12 @@ export async function kubectlChecked(host: RemoteHost, args: readonly string[], 
 /** The registry check script (bundled with the driver; `vnflcm registry-check` runs it too). */
 export function checkScript(): Promise<Buffer> {
   return scriptText('registry-check.py');
+}
+
+/** Whether the cluster has a node object of that name (kubectl on a master). */
+export async function nodeExists(host: RemoteHost, name: string): Promise<boolean> {
+  const r = await kubectl(host, ['get', 'node', name, '-o', 'name'], { step: `look up node ${name}` });
+  if (r.code === 0) return r.stdout.trim() !== '';
+  if (/NotFound|not found/i.test(r.stderr)) return false;
+  throw new CliError(`kubectl get node ${name} failed on ${host.target}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`, ExitCode.remote);
 }

@@ -164,8 +164,11 @@ function materialize<H extends NodeHost>(p: PlannedStep, env: NodeEnv<H>, state:
         },
         detail: said,
       };
-    case 'cni-manifest':
-      return fileStep(p.name, async () => [{ path: CNI_MANIFEST_PATH, content: await (env.cniManifest as () => Promise<Buffer>)(), mode: 0o644 }]);
+    case 'cni-manifest': {
+      const load = env.cniManifest;
+      if (!load) throw new Error('plan step cni-manifest: the package has no CNI manifest file');
+      return fileStep(p.name, async () => [{ path: CNI_MANIFEST_PATH, content: await load(), mode: 0o644 }]);
+    }
     case 'containerd-config':
       return fileStep<H>(
         p.name,

@@ -12,7 +12,7 @@ import type { HookContext } from '../../lcm/hooks.js';
 import type { RemoteHost } from '../../remote/index.js';
 import { runPlans, type Step } from '../../remote/steps.js';
 import { executePlans, planInput, progressOf } from './execute.js';
-import { kubectl, kubectlChecked } from './node-ops.js';
+import { kubectl, kubectlChecked, nodeExists } from './node-ops.js';
 import { planOperation } from './plan.js';
 import { Run, type ClusterNode, type DriverDeps } from './run.js';
 
@@ -66,13 +66,6 @@ export async function removeNodes(ctx: HookContext, deps: DriverDeps, goneIds: r
   } finally {
     await run.closeAll();
   }
-}
-
-async function nodeExists(host: RemoteHost, name: string): Promise<boolean> {
-  const r = await kubectl(host, ['get', 'node', name, '-o', 'name'], { step: `look up node ${name}` });
-  if (r.code === 0) return r.stdout.trim() !== '';
-  if (/NotFound|not found/i.test(r.stderr)) return false;
-  throw new CliError(`kubectl get node ${name} failed on ${host.target}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`, ExitCode.remote);
 }
 
 /** The steps that take one node out of the cluster, run on the control master. */
