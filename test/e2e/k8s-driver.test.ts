@@ -406,6 +406,26 @@ describe('containerd cluster: 1 master + 2 workers, both registries', { skip: sk
     for (const vm of [m0, v1, v2]) assert.equal(hostsBlock(vm, c.instanceId).blocks, 1);
   });
 
+  test('instantiate_end on the converged cluster: every registry and runtime step is skipped, no runtime restarts', { timeout: 300_000 }, async (t) => {
+    if (skipReason || !c) return t.skip(skipReason || 'no cluster');
+    const restarts = (vm: Vm): number => calls(vm).filter((x) => x.prog === 'systemctl' && x.argv.includes('restart') && (x.argv.includes('containerd') || x.argv.includes('docker'))).length;
+    const before = [m0, v1, v2].map(restarts);
+    const lines0 = c.progress.lines.length;
+    await c.driver.instantiate_end?.(await harnessContext('instantiate_end', c.opts()));
+    const lines = c.progress.lines.slice(lines0);
+    const registryStep = /^(containerd-config|registry-hosts\/|registry-ca\/|kubelet-credentials|docker-daemon|runtime-restart|docker-login\/|registry-check\/|hosts-block)/;
+    const finished = lines.map((l) => /^(done|skipped|failed) ([a-z0-9-]+): (\S+)/.exec(l)).filter((m): m is RegExpExecArray => m !== null && registryStep.test(m[3] as string));
+    const names = [await c.nameOf(master), await c.nameOf(w1), await c.nameOf(w2)];
+    for (const name of names) {
+      const mine = finished.filter((m) => m[2] === name);
+      // hosts block, containerd config, 2 hosts.toml, 1 CA, kubelet credentials, restart handler, 2 checks
+      assert.equal(mine.length, 9, `${name}: ${mine.map((m) => m[0]).join('; ')}`);
+      assert.deepEqual(mine.filter((m) => m[1] !== 'skipped').map((m) => m[0]), [], `${name}: every registry step skipped`);
+    }
+    assert.deepEqual([m0, v1, v2].map(restarts), before, 'no runtime restarted');
+    assert.equal(kubeadmInits(m0), 1);
+  });
+
   test('scale_end SCALE_OUT: two new workers join in parallel, everybody gets their hosts lines', { timeout: 600_000 }, async (t) => {
     if (skipReason || !c) return t.skip(skipReason || 'no cluster');
     vmUp(v3);

@@ -18,14 +18,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
 import { privateRegistryConnectionSchema } from '../../src/lib/params/schema.js';
-import {
-  CONTAINERD_CERTS_D,
-  DOCKER_CERTS_D,
-  DOCKER_DAEMON_JSON,
-  KUBELET_CREDENTIALS,
-  resolveRegistries,
-  type RegistrySpec,
-} from '../../src/lib/mgmt/kubernetes/registries.js';
+import { resolveRegistries, type RegistrySpec } from '../../src/lib/mgmt/kubernetes/registries.js';
+import { CONTAINERD_CERTS_D, DOCKER_CERTS_D, DOCKER_DAEMON_JSON, KUBELET_CREDENTIALS } from '../../src/lib/mgmt/kubernetes/render.js';
 import { ensureEnv, type EnvFacts, type RegistryFacts } from '../helpers/env.js';
 import { HOSTS_FILE, renderNodeFiles, type NodeFile } from '../helpers/node-files.js';
 import { missingBinaries, startRealRuntimes, type CriAuth, type RealRuntimes } from '../helpers/real-runtime.js';

@@ -1,25 +1,26 @@
 /**
  * The one place tests turn registry specs into the files the Kubernetes driver writes on a node
  * (absolute path → content and mode), with the driver's own renderers and the paths the driver
- * uses (cluster.ts bundleFor). Real-runtime tests put exactly these files in front of the real
+ * uses (render.ts). Real-runtime tests put exactly these files in front of the real
  * containerd and dockerd; when the renderers move, only this adapter changes.
  */
 import { readFile } from 'node:fs/promises';
 import { renderHostsBlock, replaceHostsBlock } from '../../src/lib/mgmt/kubernetes/hosts.js';
+import type { RegistrySpec } from '../../src/lib/mgmt/kubernetes/registries.js';
 import {
-  CONTAINERD_CERTS_D,
   CONTAINERD_CONFIG,
-  DOCKER_CERTS_D,
+  DEFAULT_SANDBOX_IMAGE,
   DOCKER_DAEMON_JSON,
   KUBELET_CREDENTIALS,
-  certsDirName,
   containerdCaPath,
-  ensureConfigPath,
+  containerdHostsPath,
+  dockerCaPath,
+  renderContainerdConfig,
   renderDaemonJson,
   renderHostsToml,
   renderKubeletCredentials,
-  type RegistrySpec,
-} from '../../src/lib/mgmt/kubernetes/registries.js';
+  type ContainerdConfigVersion,
+} from '../../src/lib/mgmt/kubernetes/render.js';
 
 export interface NodeFile {
   content: string;
@@ -33,10 +34,8 @@ export interface NodeFileOptions {
   instanceId?: string;
   /** /etc/hosts before vnflcm touches it. */
   hostsBase?: string;
-  /** config.toml before vnflcm touches it (absent on a node that never ran `containerd config default`). */
-  containerdConfig?: string;
-  /** daemon.json before vnflcm touches it. */
-  daemonJson?: string;
+  /** config.toml's version: 2 for containerd 1.6/1.7 (Debian's 1.6 in the real-runtime test), 3 for 2.x. */
+  containerdConfigVersion?: ContainerdConfigVersion;
 }
 
 export const HOSTS_FILE = '/etc/hosts';
@@ -63,17 +62,19 @@ export async function renderNodeFiles(
   });
   const docker = runtime === 'docker';
   for (const r of regs) {
-    const dir = `${CONTAINERD_CERTS_D}/${certsDirName(r.server)}`;
-    files.set(`${dir}/hosts.toml`, { content: renderHostsToml(r), mode: 0o644 });
+    files.set(containerdHostsPath(r), { content: renderHostsToml(r), mode: 0o644 });
     const caPath = containerdCaPath(r);
     if (caPath && r.caFile) {
       const ca = await readFile(r.caFile, 'utf8');
       files.set(caPath, { content: ca, mode: 0o644 });
-      if (docker) files.set(`${DOCKER_CERTS_D}/${certsDirName(r.server)}/ca.crt`, { content: ca, mode: 0o644 });
+      if (docker) files.set(dockerCaPath(r), { content: ca, mode: 0o644 });
     }
   }
   files.set(KUBELET_CREDENTIALS, { content: renderKubeletCredentials(regs), mode: 0o600 });
-  files.set(CONTAINERD_CONFIG, { content: ensureConfigPath(opts.containerdConfig).content, mode: 0o644 });
-  if (docker) files.set(DOCKER_DAEMON_JSON, { content: renderDaemonJson(opts.daemonJson, regs).content, mode: 0o644 });
+  files.set(CONTAINERD_CONFIG, {
+    content: renderContainerdConfig({ version: opts.containerdConfigVersion ?? 2, sandboxImage: DEFAULT_SANDBOX_IMAGE }),
+    mode: 0o644,
+  });
+  if (docker) files.set(DOCKER_DAEMON_JSON, { content: renderDaemonJson(regs), mode: 0o644 });
   return files;
 }

@@ -1,7 +1,6 @@
 // The Kubernetes driver's side of the install script (config, output, overrides), the node
 // bundle (tar + manifest), etcd member parsing, and the refusals that happen before any SSH.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,8 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { recordingProgress } from '../../src/lib/lcm/progress.js';
-import { Bundle, tar } from '../../src/lib/mgmt/kubernetes/bundle.js';
-import { etcdMemberId } from '../../src/lib/mgmt/kubernetes/cluster.js';
+import { etcdMemberId } from '../../src/lib/mgmt/kubernetes/op-remove.js';
 import { createKubernetesDriver } from '../../src/lib/mgmt/kubernetes/driver.js';
 import { createHarnessInstance, harnessContext, vnfcFor, type HarnessOptions } from '../helpers/k8s-harness.js';
 import {
@@ -79,47 +77,7 @@ describe('install script config and output', () => {
   });
 });
 
-describe('node bundle', () => {
-  it('a ustar archive that tar extracts: MANIFEST, files, passwords and the check apart', () => {
-    const b = new Bundle();
-    b.addFile({ dest: '/etc/hosts', content: 'x\n', mode: 0o644, expectSha256: 'absent' });
-    b.addFile({ dest: '/var/lib/kubelet/config.json', content: '{}', mode: 0o600, action: 'restart:containerd' });
-    b.addFile({ dest: '/etc/hosts', content: 'y\n', mode: 0o644 }); // replaces the first
-    b.logins.push({ server: 'r:5000', username: 'u', password: 'pw' });
-    b.check = { spec: { node: 'n' }, script: Buffer.from('print(1)\n') };
-    const dir = tmp('k8s-tar-');
-    writeFileSync(join(dir, 'b.tar'), b.toTar());
-    const r = spawnSync('tar', ['-x', '-C', dir, '-f', join(dir, 'b.tar')], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(
-      readFileSync(join(dir, 'MANIFEST'), 'utf8'),
-      [
-        'file\tf0\t/etc/hosts\t0644\troot\troot\t-\t-',
-        'file\tf1\t/var/lib/kubelet/config.json\t0600\troot\troot\t-\trestart:containerd',
-        'login\tr:5000\tu\tp0',
-        'check\tcheck.json',
-        '',
-      ].join('\n'),
-    );
-    assert.equal(readFileSync(join(dir, 'f0'), 'utf8'), 'y\n');
-    assert.equal(readFileSync(join(dir, 'p0'), 'utf8'), 'pw');
-    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'check.json'), 'utf8')), { node: 'n' });
-    assert.ok(!readFileSync(join(dir, 'MANIFEST'), 'utf8').includes('pw'), 'the password is not in the manifest');
-  });
-
-  it('large members and exact sizes survive', () => {
-    const big = Buffer.alloc(70_000, 7);
-    const dir = tmp('k8s-tar2-');
-    writeFileSync(join(dir, 'b.tar'), tar([{ name: 'big', data: big, mode: 0o600 }]));
-    assert.equal(spawnSync('tar', ['-x', '-C', dir, '-f', join(dir, 'b.tar')]).status, 0);
-    assert.equal(createHash('sha256').update(readFileSync(join(dir, 'big'))).digest('hex'), createHash('sha256').update(big).digest('hex'));
-  });
-
-  it('refuses tabs and newlines in manifest fields', () => {
-    const b = new Bundle();
-    assert.throws(() => b.addFile({ dest: '/etc/a\tb', content: '', mode: 0o644 }), /bad destination/);
-  });
-
+describe('registry check output', () => {
   it('registry check lines', () => {
     assert.deepEqual(parseCheckLines('noise\ncheck\tr:5000\tcontainerd\tok\tpulls via http://r:5000\ncheck\treg\tdocker\tfail\tno CA\n'), [
       { server: 'r:5000', view: 'containerd', ok: true, detail: 'pulls via http://r:5000' },

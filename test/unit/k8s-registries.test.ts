@@ -1,5 +1,5 @@
-// The Kubernetes driver's registry files (hosts.toml, kubelet config.json, daemon.json,
-// containerd config_path) and the resolution of registry entries (vnf:<id>, CA files, credentials).
+// The resolution of the Kubernetes driver's registry entries (vnf:<id>, CA files, credentials);
+// the files rendered from them are k8s-render.test.ts.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,141 +8,11 @@ import { after, describe, it } from 'node:test';
 import { CliError } from '../../src/lib/errors.js';
 import {
   checkSpecs,
-  ensureConfigPath,
-  renderDaemonJson,
-  renderHostsToml,
-  renderKubeletCredentials,
   resolveRegistries,
   resolveRegistryVnf,
-  type RegistrySpec,
 } from '../../src/lib/mgmt/kubernetes/registries.js';
 import type { PrivateRegistryConnection } from '../../src/lib/params/schema.js';
 import type { VnfInstanceRecord } from '../../src/lib/store/index.js';
-
-const http: RegistrySpec = { server: '10.0.0.20:5000', secure: false, configured: '10.0.0.20:5000' };
-const https: RegistrySpec = {
-  server: 'registry.example.com',
-  secure: true,
-  username: 'alice',
-  password: 'p@ss:w"rd',
-  caFile: '/pkg/Files/ca.crt',
-  hostsLine: '10.0.0.21 registry.example.com',
-  configured: 'registry.example.com',
-};
-
-describe('renderHostsToml', () => {
-  it('HTTP registry: http:// server and host, pull/resolve only, no CA', () => {
-    assert.equal(
-      renderHostsToml(http),
-      [
-        '# managed by vnflcm: registry 10.0.0.20:5000 (HTTP)',
-        'server = "http://10.0.0.20:5000"',
-        '',
-        '[host."http://10.0.0.20:5000"]',
-        '  capabilities = ["pull", "resolve"]',
-        '',
-      ].join('\n'),
-    );
-  });
-
-  it('HTTPS registry with a CA: https:// and ca = certs.d/<server>/ca.crt', () => {
-    const t = renderHostsToml(https);
-    assert.match(t, /^server = "https:\/\/registry\.example\.com"$/m);
-    assert.match(t, /^\[host\."https:\/\/registry\.example\.com"\]$/m);
-    assert.match(t, /^ {2}ca = "\/etc\/containerd\/certs\.d\/registry\.example\.com\/ca\.crt"$/m);
-    assert.doesNotMatch(renderHostsToml({ ...https, caFile: undefined }), /ca =/);
-  });
-});
-
-describe('renderKubeletCredentials', () => {
-  it('one auths entry per registry with credentials, base64(user:password), merged and whole', () => {
-    const other: RegistrySpec = { server: 'r2:5000', secure: false, username: 'bob', password: 'x', configured: 'r2:5000' };
-    const json = JSON.parse(renderKubeletCredentials([http, https, other])) as { auths: Record<string, { auth: string }> };
-    assert.deepEqual(Object.keys(json.auths), ['registry.example.com', 'r2:5000']);
-    assert.equal(Buffer.from(json.auths['registry.example.com']?.auth as string, 'base64').toString(), 'alice:p@ss:w"rd');
-    assert.equal(Buffer.from(json.auths['r2:5000']?.auth as string, 'base64').toString(), 'bob:x');
-  });
-
-  it('no credentials at all: an empty auths object (never a default user)', () => {
-    assert.deepEqual(JSON.parse(renderKubeletCredentials([http])), { auths: {} });
-  });
-});
-
-describe('renderDaemonJson', () => {
-  const script = '{\n  "exec-opts": ["native.cgroupdriver=systemd"],\n  "log-driver": "json-file",\n  "insecure-registries": ["10.0.0.20:5000"]\n}\n';
-
-  it('keeps the other keys and sets insecure-registries to the HTTP registries', () => {
-    const r = renderDaemonJson('{"exec-opts": ["native.cgroupdriver=systemd"], "insecure-registries": ["old:1"]}', [http, https]);
-    assert.equal(r.changed, true);
-    assert.deepEqual(JSON.parse(r.content), { 'exec-opts': ['native.cgroupdriver=systemd'], 'insecure-registries': ['10.0.0.20:5000'] });
-  });
-
-  it('semantically equal content (another layout) is "unchanged": no docker restart', () => {
-    assert.equal(renderDaemonJson(script, [http, https]).changed, false);
-  });
-
-  it('no HTTP registry: an existing list is emptied, a missing file is not created', () => {
-    assert.deepEqual(JSON.parse(renderDaemonJson(script, [https]).content)['insecure-registries'], []);
-    assert.equal(renderDaemonJson(undefined, [https]).changed, false);
-    assert.equal(renderDaemonJson(undefined, [http]).changed, true);
-  });
-
-  it('refuses to rewrite invalid JSON', () => {
-    assert.throws(() => renderDaemonJson('{"a": ', [http]), /daemon\.json is not valid JSON/);
-    assert.throws(() => renderDaemonJson('[1]', [http]), /not a JSON object/);
-  });
-});
-
-describe('ensureConfigPath', () => {
-  const want = 'config_path = "/etc/containerd/certs.d"';
-
-  it('replaces an empty config_path in the CRI registry table (containerd config default)', () => {
-    const def = [
-      'version = 2',
-      '[plugins]',
-      '  [plugins."io.containerd.grpc.v1.cri"]',
-      '    sandbox_image = "registry.k8s.io/pause:3.6"',
-      '    [plugins."io.containerd.grpc.v1.cri".registry]',
-      '      config_path = ""',
-      '      [plugins."io.containerd.grpc.v1.cri".registry.auths]',
-      '      [plugins."io.containerd.grpc.v1.cri".registry.mirrors]',
-      '',
-    ].join('\n');
-    const r = ensureConfigPath(def);
-    assert.equal(r.changed, true);
-    assert.ok(r.content.includes(`      ${want}\n`));
-    assert.ok(!r.content.includes('config_path = ""'));
-    assert.deepEqual(ensureConfigPath(r.content), { content: r.content, changed: false }, 'idempotent');
-  });
-
-  it('inserts the line under an existing table header without config_path', () => {
-    const r = ensureConfigPath('version = 2\n[plugins."io.containerd.grpc.v1.cri".registry]\n  [plugins."io.containerd.grpc.v1.cri".registry.mirrors]\n');
-    assert.equal(r.content, `version = 2\n[plugins."io.containerd.grpc.v1.cri".registry]\n  ${want}\n  [plugins."io.containerd.grpc.v1.cri".registry.mirrors]\n`);
-  });
-
-  it('does not touch a config_path of another table (mirrors)', () => {
-    const t = 'version = 2\n[plugins."io.containerd.grpc.v1.cri".registry.mirrors."x"]\n  config_path = "/nope"\n';
-    const r = ensureConfigPath(t);
-    assert.ok(r.content.includes('config_path = "/nope"'));
-    assert.ok(r.content.endsWith(`[plugins."io.containerd.grpc.v1.cri".registry]\n  ${want}\n`));
-  });
-
-  it('appends the table to the containerd.io package config (disabled_plugins) and creates a missing file', () => {
-    const r = ensureConfigPath('disabled_plugins = ["cri"]\n');
-    assert.ok(r.content.startsWith('disabled_plugins = ["cri"]\n'));
-    assert.ok(r.content.endsWith(`[plugins."io.containerd.grpc.v1.cri".registry]\n  ${want}\n`));
-    assert.equal(ensureConfigPath(undefined).content, `version = 2\n\n[plugins."io.containerd.grpc.v1.cri".registry]\n  ${want}\n`);
-  });
-
-  it('containerd 2 (version = 3) gets the cri.v1.images table', () => {
-    assert.ok(ensureConfigPath('version = 3\n').content.includes(`[plugins.'io.containerd.cri.v1.images'.registry]\n  ${want}`));
-  });
-
-  it('the script\'s own config is already right: unchanged, no restart', () => {
-    const s = `version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  [plugins."io.containerd.grpc.v1.cri".registry]\n    ${want}\n`;
-    assert.equal(ensureConfigPath(s).changed, false);
-  });
-});
 
 // ------------------------------------------------------------------------------------ resolution
 

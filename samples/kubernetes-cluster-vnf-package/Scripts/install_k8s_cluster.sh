@@ -28,16 +28,18 @@
 #   CONTROL_PLANE_ENDPOINT host:port of the API for kubeconfigs and joins; default for init:
 #                          HA_VIP:HA_PORT when HA_VIP is set, else NODE_IP:6443 (required for joins)
 #   POD_CIDR               default 192.168.0.0/16        SERVICE_CIDR  default 10.96.0.0/12
-#   KUBERNETES_VERSION     default 1.30.10 (kubelet/kubeadm/kubectl from pkgs.k8s.io, held)
-#   K8S_PACKAGE_REVISION   default 1.1 (Debian revision: package version 1.30.10-1.1)
+#   KUBERNETES_VERSION     default 1.35.0 (kubelet/kubeadm/kubectl from pkgs.k8s.io, held; use one of
+#                          the three newest minor releases: older ones are out of support)
+#   K8S_PACKAGE_REVISION   default 1.1 (Debian revision: package version 1.35.0-1.1)
 #   K8S_APT_REPO           default https://pkgs.k8s.io/core:/stable:/v<major.minor>/deb/
 #   CONTAINER_RUNTIME      containerd (default: Ubuntu's containerd package) | docker (Docker CE
 #                          from download.docker.com; kubelet still talks to its containerd via CRI)
 #   CONTAINERD_PACKAGE_VERSION / DOCKER_PACKAGE_VERSION   optional apt version pins
 #   DOCKER_APT_REPO        default https://download.docker.com/linux/<ubuntu|debian>
-#   SANDBOX_IMAGE          default registry.k8s.io/pause:3.9
+#   SANDBOX_IMAGE          accepted for compatibility: the driver renders containerd's config
+#                          (sandbox image registry.k8s.io/pause:3.10.1 unless the overrides file sets it)
 #   CNI_MANIFEST           URL or absolute path applied by init; "none" to skip; default Calico
-#                          v3.28.2 (https://raw.githubusercontent.com/projectcalico/calico/v3.28.2/manifests/calico.yaml)
+#                          v3.31.3 (https://raw.githubusercontent.com/projectcalico/calico/v3.31.3/manifests/calico.yaml)
 #   JOIN_TOKEN             kubeadm bootstrap token [a-z0-9]{6}.[a-z0-9]{16}: required for the
 #                          joins; for init / join-info the token to create (default: a new
 #                          random one), so a caller can know it before it shows up in any log
@@ -56,9 +58,6 @@
 #   HTTP_PROXY, HTTPS_PROXY, NO_PROXY   proxy for apt, containerd, docker and /etc/environment;
 #                          NO_PROXY gets localhost, the node, pod/service CIDRs and cluster
 #                          domains added (CIDRs are kept as CIDRs, not expanded)
-#   INSECURE_REGISTRIES    comma list of host:port served over plain HTTP (containerd hosts.toml
-#                          under /etc/containerd/certs.d unless one not written by this script
-#                          is there already, docker insecure-registries)
 #   KUBECONFIG_USER        user who gets ~/.kube/config on masters; default $SUDO_USER
 #   CREATE_ADMIN_TOKEN     yes (default) | no: init/join-info print a cluster-admin bearer token
 #                          of ServiceAccount kube-system/vnflcm-admin
@@ -88,9 +87,12 @@
 # token and certificate key are therefore on kubeadm's command line while it runs (root only on
 # the node; the token lives 2 h, the uploaded certificates 2 h).
 #
-# Registry credentials, HTTPS registry CAs and /etc/hosts lines for registries are written by the
-# driver after this script (containerd reads /etc/containerd/certs.d/<host:port>/hosts.toml,
-# kubelet forwards credentials from /var/lib/kubelet/config.json).
+# The container runtime's configuration is NOT this script's: vnflcm's driver renders
+# /etc/containerd/config.toml, /etc/containerd/certs.d/*, /etc/docker/daemon.json,
+# /etc/docker/certs.d/*, /var/lib/kubelet/config.json and the /etc/hosts block itself, between
+# MODE=prepare (which installs the packages) and the kubeadm init/join, and restarts the runtime
+# once when one of them changed. This script installs packages, kernel settings, the proxy
+# drop-ins, kubeadm init/join, haproxy/keepalived and the CNI.
 
 set -Eeuo pipefail
 umask 022
@@ -103,7 +105,7 @@ readonly KEYS=(MODE NODE_IP NODE_NAME CONTROL_PLANE_ENDPOINT POD_CIDR SERVICE_CI
   CONTAINERD_PACKAGE_VERSION DOCKER_PACKAGE_VERSION DOCKER_APT_REPO SANDBOX_IMAGE CNI_MANIFEST
   JOIN_TOKEN CA_CERT_HASH CERTIFICATE_KEY API_SERVER_EXTRA_SANS
   HA_VIP HA_MASTER_IPS HA_PORT HA_VIP_PREFIX HA_VRRP_ROUTER_ID HA_VRRP_PASSWORD
-  HTTP_PROXY HTTPS_PROXY NO_PROXY INSECURE_REGISTRIES
+  HTTP_PROXY HTTPS_PROXY NO_PROXY
   KUBECONFIG_USER CREATE_ADMIN_TOKEN READY_TIMEOUT NICENESS)
 readonly ADMIN_CONF=/etc/kubernetes/admin.conf
 readonly KUBELET_CONF=/etc/kubernetes/kubelet.conf
@@ -253,7 +255,6 @@ each() { # PREDICATE LIST (comma separated)
   ((${#items[@]} > 0)) || return 1
   for item in "${items[@]}"; do "$pred" "$item" || return 1; done
 }
-valid_registry() { [[ $1 =~ ^[A-Za-z0-9.-]+(:[0-9]{1,5})?$ ]]; }
 valid_no_proxy() { [[ $1 =~ ^[A-Za-z0-9.,/:*_-]*$ ]]; }
 valid_mode() { [[ $1 =~ ^(init|join-control-plane|join-worker|prepare|join-info|ha-config)$ ]]; }
 valid_version() { [[ $1 =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; }
@@ -273,7 +274,6 @@ valid_prefix() { [[ $1 =~ ^[0-9]{1,2}$ ]] && ((10#$1 >= 1 && 10#$1 <= 32)); }
 valid_vrrp_password() { [[ $1 =~ ^[A-Za-z0-9._-]{1,8}$ ]]; }
 valid_user() { [[ $1 =~ ^[a-z_][a-z0-9_-]*$ ]] && id -u "$1" >/dev/null 2>&1; }
 valid_ipv4_list() { each valid_ipv4 "$1"; }
-valid_registry_list() { each valid_registry "$1"; }
 valid_apt_repo() { [[ $1 =~ ^https?://[A-Za-z0-9./:_@%+=~-]+$ ]]; }
 valid_san() { valid_ipv4 "$1" || valid_host "$1"; }
 valid_san_list() { each valid_san "$1"; }
@@ -308,7 +308,6 @@ validate_inputs() {
   check HTTP_PROXY valid_proxy
   check HTTPS_PROXY valid_proxy
   check NO_PROXY valid_no_proxy
-  check INSECURE_REGISTRIES valid_registry_list
   check KUBECONFIG_USER valid_user
   check CREATE_ADMIN_TOKEN valid_yesno
   check READY_TIMEOUT valid_uint
@@ -317,13 +316,13 @@ validate_inputs() {
   MODE=$C_MODE
   POD_CIDR=${C_POD_CIDR:-192.168.0.0/16}
   SERVICE_CIDR=${C_SERVICE_CIDR:-10.96.0.0/12}
-  KUBERNETES_VERSION=${C_KUBERNETES_VERSION:-1.30.10}
+  KUBERNETES_VERSION=${C_KUBERNETES_VERSION:-1.35.0}
   K8S_MINOR=${KUBERNETES_VERSION%.*}
   K8S_PACKAGE_REVISION=${C_K8S_PACKAGE_REVISION:-1.1}
   K8S_APT_REPO=${C_K8S_APT_REPO:-https://pkgs.k8s.io/core:/stable:/v${K8S_MINOR}/deb/}
   CONTAINER_RUNTIME=${C_CONTAINER_RUNTIME:-containerd}
-  SANDBOX_IMAGE=${C_SANDBOX_IMAGE:-registry.k8s.io/pause:3.9}
-  CNI_MANIFEST=${C_CNI_MANIFEST:-https://raw.githubusercontent.com/projectcalico/calico/v3.28.2/manifests/calico.yaml}
+  SANDBOX_IMAGE=${C_SANDBOX_IMAGE:-registry.k8s.io/pause:3.10.1}
+  CNI_MANIFEST=${C_CNI_MANIFEST:-https://raw.githubusercontent.com/projectcalico/calico/v3.31.3/manifests/calico.yaml}
   HA_VIP=${C_HA_VIP:-}
   HA_MASTER_IPS=${C_HA_MASTER_IPS:-}
   HA_PORT=${C_HA_PORT:-16443}
@@ -332,7 +331,6 @@ validate_inputs() {
   HA_VRRP_PASSWORD=${C_HA_VRRP_PASSWORD:-}
   HTTP_PROXY_V=${C_HTTP_PROXY:-}
   HTTPS_PROXY_V=${C_HTTPS_PROXY:-}
-  INSECURE_REGISTRIES=${C_INSECURE_REGISTRIES:-}
   CREATE_ADMIN_TOKEN=${C_CREATE_ADMIN_TOKEN:-yes}
   READY_TIMEOUT=${C_READY_TIMEOUT:-600}
   KUBECONFIG_USER=${C_KUBECONFIG_USER:-}
@@ -491,11 +489,11 @@ step_preflight() {
   version_id=$(os_field VERSION_ID)
   OS_ID=$id
   if [[ $id != ubuntu && $id != debian && $id_like != *debian* ]]; then
-    die 3 "unsupported system '$id': this script needs an apt-based distribution (Ubuntu 20.04/22.04/24.04)"
+    die 3 "unsupported system '$id': this script needs an apt-based distribution (Ubuntu 22.04/24.04)"
   fi
   case "$id $version_id" in
-    "ubuntu 20.04" | "ubuntu 22.04" | "ubuntu 24.04") ;;
-    *) log "WARNING: tested on Ubuntu 20.04/22.04/24.04, this is $id $version_id" ;;
+    "ubuntu 22.04" | "ubuntu 24.04") ;;
+    *) log "WARNING: tested on Ubuntu 22.04 and 24.04, this is $id $version_id" ;;
   esac
   ARCH=$(dpkg --print-architecture)
   [[ $ARCH == amd64 || $ARCH == arm64 ]] || die 3 "unsupported architecture $ARCH"
@@ -642,76 +640,19 @@ step_packages() {
   fi
 }
 
-step_containerd_config() {
-  local changed=0
-  if install_file 0644 /etc/containerd/config.toml <<EOF; then changed=1; fi
-$MANAGED
-version = 2
-
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "$SANDBOX_IMAGE"
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    default_runtime_name = "runc"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-      runtime_type = "io.containerd.runc.v2"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-        SystemdCgroup = true
-  [plugins."io.containerd.grpc.v1.cri".registry]
-    config_path = "/etc/containerd/certs.d"
-EOF
+# step_runtime: crictl's endpoint and a running containerd. The runtime's configuration files are
+# the driver's; only a proxy drop-in change (step_proxy) restarts the runtime here.
+step_runtime() {
   printf 'runtime-endpoint: %s\nimage-endpoint: %s\ntimeout: 10\n' "$CRI_SOCKET" "$CRI_SOCKET" |
     install_file 0644 /etc/crictl.yaml || true
-
-  # HTTP (insecure) registries: one hosts.toml each; remove the ones this script wrote before.
-  local -a regs=()
-  [[ -n $INSECURE_REGISTRIES ]] && IFS=, read -r -a regs <<<"$INSECURE_REGISTRIES"
-  local reg dir
-  local hosts_toml
-  for reg in "${regs[@]}"; do
-    hosts_toml=/etc/containerd/certs.d/$reg/hosts.toml
-    # a hosts.toml someone else wrote (vnflcm's driver: CA, mirrors, ...) is theirs to keep
-    if [[ -f $hosts_toml ]] && ! grep -qxF "$MANAGED (HTTP registry)" "$hosts_toml"; then continue; fi
-    install_file 0644 "$hosts_toml" <<EOF || true
-$MANAGED (HTTP registry)
-server = "http://$reg"
-
-[host."http://$reg"]
-  capabilities = ["pull", "resolve"]
-  skip_verify = true
-EOF
-  done
-  if [[ -d /etc/containerd/certs.d ]]; then
-    for dir in /etc/containerd/certs.d/*/; do
-      [[ -f $dir/hosts.toml ]] || continue
-      reg=$(basename "$dir")
-      if grep -qxF "$MANAGED (HTTP registry)" "$dir/hosts.toml" && [[ ,$INSECURE_REGISTRIES, != *",$reg,"* ]]; then
-        rm -f -- "$dir/hosts.toml"
-        log "removed HTTP registry $reg"
-      fi
-    done
-  fi
-
-  if [[ $CONTAINER_RUNTIME == docker ]]; then
-    local json='' r
-    for r in "${regs[@]}"; do json+="${json:+, }\"$r\""; done
-    if install_file 0644 /etc/docker/daemon.json <<EOF; then systemctl restart docker; fi
-{
-  "exec-opts": ["native.cgroupdriver=systemd"],
-  "log-driver": "json-file",
-  "log-opts": { "max-size": "100m" },
-  "insecure-registries": [${json}]
-}
-EOF
-  fi
-  if ((changed || RESTART_RUNTIME)); then
-    systemctl enable containerd >/dev/null 2>&1 || true
+  systemctl enable containerd >/dev/null 2>&1 || true
+  if ((RESTART_RUNTIME)); then
     systemctl restart containerd
-    [[ $CONTAINER_RUNTIME == docker ]] && systemctl restart docker
-    log "container runtime restarted"
+    if [[ $CONTAINER_RUNTIME == docker ]]; then systemctl restart docker; fi
+    log "container runtime restarted (proxy settings changed)"
   fi
   retry 30 2 systemctl is-active --quiet containerd || die 1 "containerd is not running"
 }
-
 
 step_ha() {
   [[ -n $HA_VIP && ($MODE == init || $MODE == join-control-plane || $MODE == ha-config) ]] || return 0
@@ -1004,7 +945,7 @@ main() {
   step_swap
   step_kernel
   step_packages
-  step_containerd_config
+  step_runtime
   step_kubelet_node_ip
   if [[ $MODE == prepare ]]; then
     emit status prepared

@@ -20,16 +20,25 @@ export async function findVim(store: Store, idOrName: string): Promise<VimRecord
   return (await store.listVims()).find((v) => v.id === idOrName);
 }
 
-export async function registerVim(store: Store, name: string, cloud: string, isDefault: boolean): Promise<VimRecord> {
+/**
+ * The one way a VIM record is written: under the store's `vims` lock, `build` sees the current
+ * record of that name (or undefined), may refuse by throwing, and returns the record to store.
+ */
+export async function saveVim(store: Pick<Store, 'withLock' | 'getVim' | 'putVim'>, name: string, build: (existing: VimRecord | undefined) => VimRecord | Promise<VimRecord>): Promise<VimRecord> {
   return store.withLock('vims', async () => {
-    const existing = await store.getVim(name);
+    const rec = await build(await store.getVim(name));
+    await store.putVim(rec);
+    return rec;
+  });
+}
+
+export async function registerVim(store: Store, name: string, cloud: string, isDefault: boolean): Promise<VimRecord> {
+  return saveVim(store, name, async (existing) => {
     if (existing) throw new CliError(`VIM ${name} already exists (id ${existing.id}); delete it first with 'vnflcm vim delete ${name}'.`);
     if (isDefault) {
       for (const v of await store.listVims()) if (v.isDefault) await store.putVim({ ...v, isDefault: false });
     }
-    const rec: VimRecord = { name, id: randomUUID(), type: 'openstack', cloud, isDefault, createdAt: new Date().toISOString() };
-    await store.putVim(rec);
-    return rec;
+    return { name, id: randomUUID(), type: 'openstack', cloud, isDefault, createdAt: new Date().toISOString() };
   });
 }
 

@@ -12,6 +12,15 @@ export interface Step<H = RemoteHost> {
   /** true = already done. */
   check(host: H): Promise<boolean>;
   apply(host: H): Promise<void>;
+  /**
+   * Something the apply needs from elsewhere (another node's result): awaited after a failed
+   * check, before the apply; under `runPlans` the node gives up its concurrency slot meanwhile.
+   */
+  waitFor?: () => Promise<unknown>;
+  /** Steps with the same key never apply at the same time across the nodes of `runPlans` (e.g. control-plane joins). */
+  exclusive?: string;
+  /** A short result for the report (e.g. "restarted containerd"), asked after the step passed. */
+  detail?: () => string | undefined;
 }
 
 export type StepStatus = 'done' | 'skipped' | 'failed';
@@ -20,6 +29,7 @@ export interface StepReport {
   name: string;
   status: StepStatus;
   ms: number;
+  detail?: string;
   /** Why it failed (redacted message). */
   error?: string;
 }
@@ -50,6 +60,17 @@ export class StepFailedError extends RemoteError {
  * that is already a `RemoteError` (it names host, step, exit code and stderr tail).
  */
 export async function runSteps<H>(host: H, steps: readonly Step<H>[], opts: RunStepsOptions = {}): Promise<StepReport[]> {
+  return runStepList(host, steps, opts, undefined);
+}
+
+/** How `runPlans` lets a node wait without its slot and serialises exclusive steps. */
+interface Gate {
+  release(): void;
+  acquire(): Promise<void>;
+  exclusive<T>(key: string, fn: () => Promise<T>): Promise<T>;
+}
+
+async function runStepList<H>(host: H, steps: readonly Step<H>[], opts: RunStepsOptions, gate: Gate | undefined): Promise<StepReport[]> {
   const reports: StepReport[] = [];
   const target = opts.target ?? targetOf(host);
   const total = steps.length;
@@ -58,20 +79,33 @@ export async function runSteps<H>(host: H, steps: readonly Step<H>[], opts: RunS
     opts.onStepStart?.(step.name, index, total);
     opts.log?.event(`step ${index}/${total} "${step.name}": checking`);
     const t0 = Date.now();
-    let phase: 'check' | 'apply' | 're-check' = 'check';
+    let phase: 'check' | 'wait' | 'apply' | 're-check' = 'check';
     try {
       const status = await stepContext.run(step.name, async (): Promise<StepStatus> => {
         if (await step.check(host)) return 'skipped';
+        if (step.waitFor) {
+          phase = 'wait';
+          gate?.release();
+          try {
+            await step.waitFor();
+          } finally {
+            await gate?.acquire();
+          }
+        }
         phase = 'apply';
         opts.log?.event(`step ${index}/${total} "${step.name}": applying`);
-        await step.apply(host);
-        phase = 're-check';
-        if (!(await step.check(host))) {
-          throw new RemoteError(`Step "${step.name}" on ${target}: its check still fails after it was applied.`, { target, step: step.name });
-        }
+        const applyAndCheck = async (): Promise<void> => {
+          await step.apply(host);
+          phase = 're-check';
+          if (!(await step.check(host))) {
+            throw new RemoteError(`Step "${step.name}" on ${target}: its check still fails after it was applied.`, { target, step: step.name });
+          }
+        };
+        await (step.exclusive && gate ? gate.exclusive(step.exclusive, applyAndCheck) : applyAndCheck());
         return 'done';
       });
-      const report: StepReport = { name: step.name, status, ms: Date.now() - t0 };
+      const detail = step.detail?.();
+      const report: StepReport = { name: step.name, status, ms: Date.now() - t0, ...(detail ? { detail } : {}) };
       reports.push(report);
       opts.log?.event(`step ${index}/${total} "${step.name}": ${status === 'skipped' ? 'skipped (already done)' : 'done'} in ${report.ms} ms`);
       opts.onStep?.(report, index, total);
@@ -87,6 +121,95 @@ export async function runSteps<H>(host: H, steps: readonly Step<H>[], opts: RunS
     }
   }
   return reports;
+}
+
+/** One node's ordered steps for `runPlans`; `host` connects (once, inside the node's slot). */
+export interface NodePlan<H> {
+  node: string;
+  steps: readonly Step<H>[];
+  host: () => Promise<H>;
+}
+
+export interface NodeResult {
+  node: string;
+  reports: StepReport[];
+  /** Why the node stopped (its first failed step, or the connection). */
+  error?: unknown;
+}
+
+export interface RunPlansOptions {
+  /** Nodes worked on at the same time (a node waiting in `waitFor` does not count). */
+  concurrency: number;
+  onStepStart?: (node: string, step: string, index: number, total: number) => void;
+  onStep?: (node: string, report: StepReport, index: number, total: number) => void;
+  log?: OperationLog;
+}
+
+/**
+ * Run every node's plan: the nodes in parallel up to `concurrency`, each node's steps in order.
+ * A node that fails stops; the others go on. Never throws: each node's result says how it ended.
+ */
+export async function runPlans<H>(plans: readonly NodePlan<H>[], opts: RunPlansOptions): Promise<NodeResult[]> {
+  const sem = semaphore(Math.max(1, opts.concurrency));
+  const locks = new Map<string, Promise<unknown>>();
+  const exclusive = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+    const p = (locks.get(key) ?? Promise.resolve()).then(fn);
+    locks.set(
+      key,
+      p.catch(() => undefined),
+    );
+    return p;
+  };
+  return Promise.all(
+    plans.map(async (plan): Promise<NodeResult> => {
+      let held = false;
+      const gate: Gate = {
+        release: () => {
+          if (held) sem.release();
+          held = false;
+        },
+        acquire: async () => {
+          await sem.acquire();
+          held = true;
+        },
+        exclusive,
+      };
+      await gate.acquire();
+      try {
+        const host = await plan.host();
+        const reports = await runStepList(host, plan.steps, {
+          log: opts.log,
+          onStepStart: (name, i, total) => opts.onStepStart?.(plan.node, name, i, total),
+          onStep: (r, i, total) => opts.onStep?.(plan.node, r, i, total),
+        }, gate);
+        return { node: plan.node, reports };
+      } catch (err) {
+        return { node: plan.node, reports: err instanceof StepFailedError ? err.reports : [], error: err };
+      } finally {
+        gate.release();
+      }
+    }),
+  );
+}
+
+/** A FIFO counting semaphore. */
+function semaphore(n: number): { acquire(): Promise<void>; release(): void } {
+  let free = n;
+  const waiting: (() => void)[] = [];
+  return {
+    acquire: () => {
+      if (free > 0) {
+        free--;
+        return Promise.resolve();
+      }
+      return new Promise<void>((res) => waiting.push(res));
+    },
+    release: () => {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    },
+  };
 }
 
 function targetOf(host: unknown): string {

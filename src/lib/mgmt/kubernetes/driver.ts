@@ -3,7 +3,7 @@
  * VMs whose nodes pull from private registries (Tacker's `kubernetes_mgmt.py` +
  * `install_k8s_cluster.sh`, tacker-behavior.md §2, without its flaws §2.11).
  *
- *   instantiate_end   install the cluster (cluster.ts installCluster), register it as a VIM
+ *   instantiate_end   install the cluster (op-install.ts), register it as a VIM
  *   scale_start       SCALE_IN: drain + delete the workers Heat will remove (masters: etcd too),
  *                     their lines leave every node's hosts block. SCALE_OUT: refuse adding masters
  *                     to a cluster without a virtual IP.
@@ -21,11 +21,15 @@
  */
 import { CliError, ExitCode } from '../../errors.js';
 import type { HookContext, MgmtDriver } from '../../lcm/hooks.js';
-import { addNodes, forgetCluster, installCluster, removeNodes, type DriverDeps, type KubernetesMeta } from './cluster.js';
+import { addNodes } from './op-add.js';
+import { installCluster } from './op-install.js';
+import { removeNodes } from './op-remove.js';
+import { forgetCluster } from './op-terminate.js';
+import type { DriverDeps, KubernetesMeta } from './run.js';
 import { vduOf } from './nodes.js';
 import { parseClusterParam } from './params.js';
 
-export type { DriverDeps } from './cluster.js';
+export type { DriverDeps } from './run.js';
 
 function scaleOf(ctx: HookContext): NonNullable<HookContext['scale']> {
   if (!ctx.scale) throw new CliError(`${ctx.hook}: the scale details are missing`, ExitCode.runtime);

@@ -1,14 +1,14 @@
 /**
- * Operations on one connected node: read configuration files, apply a bundle (files, restarts,
- * docker logins, registry check) in one command, run the install script, run kubectl as the
- * cluster admin. All commands are argv arrays or uploaded scripts; data goes over stdin.
+ * Commands on one connected node besides its files: the registry check, the install script,
+ * kubectl as the cluster admin. All commands are argv arrays or uploaded scripts; data goes
+ * over stdin.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CliError, ExitCode } from '../../errors.js';
 import { RemoteCommandError, RemoteError, type RemoteHost, type RunResult } from '../../remote/index.js';
-import type { Bundle } from './bundle.js';
 import { parseScriptOutput } from './install.js';
 import type { RegistryCheckSpec } from './registries.js';
 
@@ -34,54 +34,12 @@ function scriptText(name: string): Promise<Buffer> {
   return p;
 }
 
-/**
- * What runs a bundle: extract the tar from stdin into a fresh private directory and run its
- * apply.sh (node-apply.sh) from there. Constant text; the data only ever comes on stdin.
- */
-export const BUNDLE_ENTRY = 'umask 077; d=$(mktemp -d /tmp/vnflcm-apply.XXXXXXXX) || exit 1; tar -x -C "$d" -f - || { rm -rf "$d"; exit 1; }; exec bash "$d/apply.sh" "$d"';
-
-export interface GatheredFile {
-  content: Buffer;
-  sha256: string;
-}
-
-/**
- * Current content of configuration files (undefined = absent), one command for all. A path given
- * as `?PATH` is only tested for existence (its entry, under `?PATH`, has empty content).
- */
-export async function gatherFiles(host: RemoteHost, paths: readonly string[], step: string): Promise<Map<string, GatheredFile | undefined>> {
-  // gather.sh is constant code: passed to bash -c (one command, no SFTP upload); the paths are argv
-  const r = await host.runChecked(['bash', '-c', (await scriptText('gather.sh')).toString('utf8'), 'gather.sh', ...paths], { sudo: true, step, timeoutMs: SHORT_MS });
-  const out = new Map<string, GatheredFile | undefined>();
-  for (const line of r.stdout.split('\n')) {
-    const f = line.split('\t');
-    if (f[0] === 'file' && f.length === 4) out.set(f[1] as string, { sha256: f[2] as string, content: Buffer.from(f[3] as string, 'base64') });
-    else if (f[0] === 'absent' && f.length === 2) {
-      const p = f[1] as string;
-      out.set(paths.includes(`?${p}`) ? `?${p}` : p, undefined);
-    } else if (f[0] === 'present' && f.length === 2) out.set(`?${f[1] as string}`, { content: Buffer.alloc(0), sha256: '' });
-  }
-  for (const p of paths) {
-    if (!out.has(p)) throw new RemoteError(`Step "${step}" on ${host.target}: no answer for ${p} from gather.sh`, { target: host.target, step });
-  }
-  return out;
-}
-
 /** One line of the registry check's output. */
 export interface CheckLine {
   server: string;
   view: string;
   ok: boolean;
   detail: string;
-}
-
-export interface ApplyResult {
-  /** The node has joined a cluster before (/etc/kubernetes/kubelet.conf exists; 'pre' only). */
-  joined?: boolean;
-  changed: string[];
-  restarted: string[];
-  logins: string[];
-  checks: CheckLine[];
 }
 
 /** A registry check failed on a node: names the node and every failing registry. */
@@ -101,9 +59,6 @@ export class RegistryCheckError extends RemoteError {
   }
 }
 
-/** Thrown by {@link applyBundle} when a guarded file changed between the read and the write. */
-export class ApplyConflictError extends RemoteError {}
-
 export function parseCheckLines(stdout: string): CheckLine[] {
   const out: CheckLine[] = [];
   for (const line of stdout.split('\n')) {
@@ -113,35 +68,7 @@ export function parseCheckLines(stdout: string): CheckLine[] {
   return out;
 }
 
-function parseApply(stdout: string): ApplyResult {
-  const res: ApplyResult = { changed: [], restarted: [], logins: [], checks: parseCheckLines(stdout) };
-  for (const line of stdout.split('\n')) {
-    const f = line.split('\t');
-    if (f[0] !== 'vnflcm') continue;
-    if (f[1] === 'changed') res.changed.push(f[2] ?? '');
-    else if (f[1] === 'restarted') res.restarted.push(f[2] ?? '');
-    else if (f[1] === 'login') res.logins.push(f[2] ?? '');
-  }
-  return res;
-}
-
-/** Apply a bundle with node-apply.sh (as root); throws RegistryCheckError / ApplyConflictError / RemoteCommandError. */
-export async function applyBundle(host: RemoteHost, bundle: Bundle, o: { node: string; step: string; secrets?: string[] }): Promise<ApplyResult> {
-  const tarball = bundle.toTar(await scriptText('node-apply.sh'));
-  const r = await host.run(['sh', '-c', BUNDLE_ENTRY], { sudo: true, stdin: tarball, step: o.step, timeoutMs: 10 * 60_000, secrets: o.secrets });
-  const res = parseApply(r.stdout);
-  if (r.code === 0) return res;
-  if (r.code === 10) throw new RegistryCheckError(o.node, host.target, res.checks.filter((c) => !c.ok));
-  if (r.code === 3) {
-    throw new ApplyConflictError(`Step "${o.step}" on ${host.target}: a file changed while vnflcm was preparing it: ${r.stderr.trim()}`, {
-      target: host.target,
-      step: o.step,
-    });
-  }
-  throw commandError(host, o.step, r);
-}
-
-/** Run the registry check alone (the check script on stdin; the spec on the command line, it holds no secret). */
+/** The registry check (the check script on stdin; the spec on the command line, it holds no secret). */
 export async function checkRegistries(
   host: RemoteHost,
   spec: { node: string; runtime: string; registries: RegistryCheckSpec[] },
@@ -182,7 +109,15 @@ export async function kubectlChecked(host: RemoteHost, args: readonly string[], 
   return r;
 }
 
-/** The registry check script (bundled with the driver). */
+/** The registry check script (bundled with the driver; `vnflcm registry-check` runs it too). */
 export function checkScript(): Promise<Buffer> {
   return scriptText('registry-check.py');
+}
+
+/** Whether the cluster has a node object of that name (kubectl on a master). */
+export async function nodeExists(host: RemoteHost, name: string): Promise<boolean> {
+  const r = await kubectl(host, ['get', 'node', name, '-o', 'name'], { step: `look up node ${name}` });
+  if (r.code === 0) return r.stdout.trim() !== '';
+  if (/NotFound|not found/i.test(r.stderr)) return false;
+  throw new CliError(`kubectl get node ${name} failed on ${host.target}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`, ExitCode.remote);
 }

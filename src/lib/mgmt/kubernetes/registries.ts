@@ -1,32 +1,13 @@
 /**
  * Private registries of a Kubernetes cluster VNF (`private_registry_connection_info`): resolving
- * the entries (package CA files, `vnf:<instance id>` servers) and rendering every file a node
- * needs to pull from them with only its own configuration:
- *
- *   containerd (always; kubelet pulls through CRI even with the docker runtime)
- *     /etc/containerd/config.toml        config_path = "/etc/containerd/certs.d" in the CRI registry table
- *     /etc/containerd/certs.d/<server>/hosts.toml   http:// (type "0") or https:// + ca (type "1")
- *     /etc/containerd/certs.d/<server>/ca.crt       the package's CA file (type "1" with certificate_path)
- *     /var/lib/kubelet/config.json       {"auths": {"<server>": {"auth": base64(user:pass)}}}, 0600 root
- *   docker (container_runtime: docker)
- *     /etc/docker/daemon.json            "insecure-registries": the type "0" servers
- *     /etc/docker/certs.d/<server>/ca.crt
- *     /root/.docker/config.json          by `docker login --password-stdin`
- *
- * Every renderer is a pure function of the configuration (and, for the two shared config files,
- * of their current content), so a node is configured the same way every time.
+ * the entries (package CA files, `vnf:<instance id>` servers) into the data every node file is
+ * rendered from (render.ts), and what the registry check verifies on a node.
  */
 import { realpath } from 'node:fs/promises';
 import { CliError, ExitCode } from '../../errors.js';
 import { resolveInPackage } from '../../package/paths.js';
 import type { PrivateRegistryConnection } from '../../params/schema.js';
 import type { Store } from '../../store/index.js';
-
-export const CONTAINERD_CONFIG = '/etc/containerd/config.toml';
-export const CONTAINERD_CERTS_D = '/etc/containerd/certs.d';
-export const KUBELET_CREDENTIALS = '/var/lib/kubelet/config.json';
-export const DOCKER_DAEMON_JSON = '/etc/docker/daemon.json';
-export const DOCKER_CERTS_D = '/etc/docker/certs.d';
 
 /** A registry entry after resolution: what the nodes are configured with. */
 export interface RegistrySpec {
@@ -117,125 +98,6 @@ export async function resolveRegistries(
     });
   }
   return out;
-}
-
-/** Directory name of a registry under certs.d (host[:port]; a bracketed IPv6 host keeps its brackets). */
-export function certsDirName(server: string): string {
-  if (!/^[A-Za-z0-9.:[\]-]+$/.test(server) || server.includes('..')) throw new Error(`unexpected registry server ${JSON.stringify(server)}`);
-  return server;
-}
-
-function tomlString(s: string): string {
-  return JSON.stringify(s);
-}
-
-/** `/etc/containerd/certs.d/<server>/ca.crt` when the registry has a CA file. */
-export function containerdCaPath(reg: RegistrySpec): string | undefined {
-  return reg.caFile ? `${CONTAINERD_CERTS_D}/${certsDirName(reg.server)}/ca.crt` : undefined;
-}
-
-/** containerd's hosts.toml for one registry. */
-export function renderHostsToml(reg: RegistrySpec): string {
-  const url = `${reg.secure ? 'https' : 'http'}://${reg.server}`;
-  const ca = containerdCaPath(reg);
-  const lines = [
-    `# managed by vnflcm: registry ${reg.server} (${reg.secure ? 'HTTPS' : 'HTTP'})`,
-    `server = ${tomlString(url)}`,
-    '',
-    `[host.${tomlString(url)}]`,
-    '  capabilities = ["pull", "resolve"]',
-  ];
-  if (ca) lines.push(`  ca = ${tomlString(ca)}`);
-  return `${lines.join('\n')}\n`;
-}
-
-/** kubelet's credential file: every registry with credentials, in list order (null when none has any). */
-export function renderKubeletCredentials(regs: readonly RegistrySpec[]): string {
-  const auths: Record<string, { auth: string }> = {};
-  for (const r of regs) {
-    if (r.username === undefined || r.password === undefined) continue;
-    auths[r.server] = { auth: Buffer.from(`${r.username}:${r.password}`, 'utf8').toString('base64') };
-  }
-  return `${JSON.stringify({ auths }, null, 2)}\n`;
-}
-
-/** The docker daemon.json with `insecure-registries` set to the HTTP registries; other keys kept. */
-export function renderDaemonJson(current: string | undefined, regs: readonly RegistrySpec[]): { content: string; changed: boolean } {
-  let cfg: Record<string, unknown> = {};
-  if (current !== undefined && current.trim() !== '') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(current);
-    } catch (err) {
-      throw new Error(`${DOCKER_DAEMON_JSON} is not valid JSON (${(err as Error).message}); fix or remove it`);
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`${DOCKER_DAEMON_JSON} is not a JSON object`);
-    cfg = parsed as Record<string, unknown>;
-  }
-  const insecure = regs.filter((r) => !r.secure).map((r) => r.server);
-  const next: Record<string, unknown> = { ...cfg };
-  if (insecure.length > 0) next['insecure-registries'] = insecure;
-  else if (Array.isArray(cfg['insecure-registries']) && (cfg['insecure-registries'] as unknown[]).length > 0) next['insecure-registries'] = [];
-  const changed = current === undefined ? insecure.length > 0 : !sameJson(cfg, next);
-  return { content: `${JSON.stringify(next, null, 2)}\n`, changed };
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((v, i) => sameJson(v, b[i]));
-  }
-  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
-    const ka = Object.keys(a).sort();
-    const kb = Object.keys(b).sort();
-    if (ka.length !== kb.length || ka.some((k, i) => k !== kb[i])) return false;
-    return ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-  }
-  return a === b;
-}
-
-const CRI_REGISTRY_TABLES = [/^\[\s*plugins\s*\.\s*["']io\.containerd\.grpc\.v1\.cri["']\s*\.\s*registry\s*\]\s*(#.*)?$/, /^\[\s*plugins\s*\.\s*["']io\.containerd\.cri\.v1\.images["']\s*\.\s*registry\s*\]\s*(#.*)?$/];
-
-/**
- * `config.toml` with `config_path = "/etc/containerd/certs.d"` in the CRI registry table (without it
- * containerd 1.6/1.7 ignores certs.d): the line is replaced, inserted under an existing table
- * header, or the table is appended (containerd 2 `version = 3` naming when the file says so).
- */
-export function ensureConfigPath(current: string | undefined): { content: string; changed: boolean } {
-  const want = `config_path = ${tomlString(CONTAINERD_CERTS_D)}`;
-  const text = current ?? '';
-  const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
-  let inTable = false;
-  let tableAt = -1;
-  let found = false;
-  const out: string[] = [];
-  for (const line of lines) {
-    const t = line.trim();
-    if (t.startsWith('[')) {
-      inTable = CRI_REGISTRY_TABLES.some((re) => re.test(t));
-      if (inTable && tableAt < 0) tableAt = out.length;
-      out.push(line);
-      continue;
-    }
-    if (inTable && /^config_path\s*=/.test(t)) {
-      const indent = /^\s*/.exec(line)?.[0] ?? '';
-      out.push(`${indent}${want}`);
-      found = true;
-      continue;
-    }
-    out.push(line);
-  }
-  if (!found) {
-    if (tableAt >= 0) {
-      out.splice(tableAt + 1, 0, `  ${want}`);
-    } else {
-      const v3 = /^\s*version\s*=\s*3\b/m.test(text);
-      if (out.length === 0) out.push(`version = ${v3 ? 3 : 2}`);
-      out.push('', `[plugins.${v3 ? "'io.containerd.cri.v1.images'" : '"io.containerd.grpc.v1.cri"'}.registry]`, `  ${want}`);
-    }
-  }
-  const content = `${out.join('\n')}\n`;
-  return { content, changed: content !== (current ?? '') };
 }
 
 /** Short description of what a node gets for a registry (summary table). */

@@ -5,46 +5,63 @@
  */
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
 import { CliError } from '../../errors.js';
-import type { HookContext } from '../../lcm/hooks.js';
+import { saveVim } from '../../lcm/vim.js';
 import { writeFileAtomic } from '../../store/atomic.js';
+import type { Store } from '../../store/index.js';
 
-export function kubeconfigPath(ctx: Pick<HookContext, 'store' | 'instance'>): string {
+/** What VIM registration needs of the store (the driver's VIM port): VIM records under their lock, the instance's vimConnectionInfo, the kubeconfig's path. */
+export interface VimPort {
+  store: Pick<Store, 'withLock' | 'getVim' | 'putVim' | 'deleteVim' | 'getInstance' | 'updateInstance' | 'path'>;
+  instance: { id: string };
+}
+
+export function kubeconfigPath(ctx: VimPort): string {
   return ctx.store.path('kubeconfigs', `${ctx.instance.id}.conf`);
 }
 
-/** The kubeconfig with its (first) cluster's server URL replaced, e.g. by the floating-IP URL. */
+const SERVER = ['clusters', 0, 'cluster', 'server'];
+
+/** The kubeconfig with its (first) cluster's server URL replaced, e.g. by the floating-IP URL; the rest kept as it is. */
 export function withServer(kubeconfig: string, server: string): string {
-  return kubeconfig.replace(/^(\s*server:[ \t]*)(\S+)[ \t]*$/m, (_m, pre: string) => `${pre}${server}`);
+  const doc = parseDocument(kubeconfig);
+  if (doc.errors.length > 0) throw new CliError(`the admin kubeconfig is not valid YAML: ${doc.errors[0]?.message ?? ''}`);
+  if (!doc.hasIn(SERVER)) throw new CliError('the admin kubeconfig has no clusters[0].cluster.server');
+  doc.setIn(SERVER, server);
+  // kubeadm writes block sequences unindented
+  return doc.toString({ lineWidth: 0, indentSeq: false });
 }
 
 /** The server URL of a kubeconfig (first cluster). */
 export function serverOf(kubeconfig: string): string | undefined {
-  return /^\s*server:[ \t]*(\S+)[ \t]*$/m.exec(kubeconfig)?.[1];
+  const v = parseDocument(kubeconfig).getIn(SERVER);
+  return typeof v === 'string' ? v : undefined;
 }
 
 export async function registerVim(
-  ctx: Pick<HookContext, 'store' | 'instance'>,
+  ctx: VimPort,
   o: { name: string; kubeconfig: string; server: string },
 ): Promise<{ vimId: string; kubeconfigFile: string }> {
-  const existing = await ctx.store.getVim(o.name);
-  if (existing && (existing.type !== 'kubernetes' || existing.kubernetes?.vnfInstanceId !== ctx.instance.id)) {
-    throw new CliError(
-      `Cannot register the cluster as VIM "${o.name}": a ${existing.type} VIM with that name already exists` +
-        (existing.kubernetes?.vnfInstanceId ? ` (the cluster of VNF instance ${existing.kubernetes.vnfInstanceId})` : '') +
-        '. Choose another vim_name or delete that VIM.',
-    );
-  }
-  const vimId = existing?.id ?? randomUUID();
   const file = kubeconfigPath(ctx);
-  await writeFileAtomic(file, o.kubeconfig);
-  await ctx.store.putVim({
-    name: o.name,
-    id: vimId,
-    type: 'kubernetes',
-    kubernetes: { server: o.server, kubeconfigFile: file, vnfInstanceId: ctx.instance.id },
-    createdAt: existing?.createdAt ?? new Date().toISOString(),
+  const vim = await saveVim(ctx.store, o.name, async (existing) => {
+    if (existing && (existing.type !== 'kubernetes' || existing.kubernetes?.vnfInstanceId !== ctx.instance.id)) {
+      throw new CliError(
+        `Cannot register the cluster as VIM "${o.name}": a ${existing.type} VIM with that name already exists` +
+          (existing.kubernetes?.vnfInstanceId ? ` (the cluster of VNF instance ${existing.kubernetes.vnfInstanceId})` : '') +
+          '. Choose another vim_name or delete that VIM.',
+      );
+    }
+    await writeFileAtomic(file, o.kubeconfig);
+    return {
+      name: o.name,
+      id: existing?.id ?? randomUUID(),
+      type: 'kubernetes',
+      kubernetes: { server: o.server, kubeconfigFile: file, vnfInstanceId: ctx.instance.id },
+      createdAt: existing?.createdAt ?? new Date().toISOString(),
+    };
   });
+  const vimId = vim.id;
   await ctx.store.updateInstance(ctx.instance.id, (rec) => {
     const prev = rec.vimConnectionInfo.find((v) => v.vimId === vimId);
     const others = rec.vimConnectionInfo.filter((v) => v.vimId !== vimId);
@@ -63,7 +80,7 @@ export async function registerVim(
  * Forget the cluster's VIM (terminate, entire heal): the VIM record when it is this instance's,
  * its vimConnectionInfo entry and the kubeconfig file. Returns what happened, for the progress line.
  */
-export async function deregisterVim(ctx: Pick<HookContext, 'store' | 'instance'>, name: string): Promise<string> {
+export async function deregisterVim(ctx: VimPort, name: string): Promise<string> {
   const vim = await ctx.store.getVim(name);
   let said: string;
   let vimId: string | undefined;
