@@ -23,6 +23,7 @@ import type { VnfPackage } from '../../src/lib/package/model.js';
 import { readPackage } from '../../src/lib/package/reader.js';
 import { HostKeyChangedError, StepFailedError } from '../../src/lib/remote/index.js';
 import { Store } from '../../src/lib/store/index.js';
+import { instantiateVnfRequestSchema } from '../../src/lib/params/schema.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -167,7 +168,7 @@ async function harness(o: CtxOptions): Promise<Harness> {
     pkg: p,
     flavour,
     instance,
-    request,
+    request: instantiateVnfRequestSchema.parse(request),
     operationParams: {},
     vnfcs: async () => [vnfc],
     stackPorts: async () => ({}),

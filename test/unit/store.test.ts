@@ -4,7 +4,8 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Store } from '../../src/lib/store/index.js';
-import type { VnfInstanceRecord } from '../../src/lib/store/records.js';
+import { typedRequest } from '../../src/lib/store/migrations.js';
+import { REQUEST_SCHEMA_VERSION, type VnfInstanceRecord } from '../../src/lib/store/records.js';
 import { ROOT, tempHome } from '../helpers/cli.js';
 import { instanceRecord } from '../helpers/records.js';
 
@@ -44,6 +45,60 @@ test('a v0 store (no meta.json, loose permissions) is migrated', async () => {
   assert.equal((await store.getInstance('b1'))?.id, 'b1');
   assert.equal((await stat(join(root, 'instances', 'b1.json'))).mode & 0o777, 0o600);
   assert.equal((await stat(join(root, 'instances'))).mode & 0o777, 0o700);
+});
+
+test('a v1 store: stored instantiate requests become the schema\'s typed output with a schema version', async () => {
+  const home = tempHome();
+  const root = join(home, 'v1');
+  await mkdir(join(root, 'instances'), { recursive: true, mode: 0o700 });
+  await writeFile(join(root, 'meta.json'), JSON.stringify({ schemaVersion: 1 }), { mode: 0o600 });
+  // as an earlier build stored it: port_no a string, connection_type a number, no defaults applied
+  const raw = {
+    flavourId: 'simple',
+    additionalParams: { private_registry_installation_param: { ssh_cp_name: 'CP1', ssh_username: 'ubuntu', ssh_password: 'pw', port_no: '5443' } },
+  };
+  const k8sRaw = JSON.parse(await readFile(join(ROOT, 'test/fixtures/params/good/private_registry_kubernetes_param_file.json'), 'utf8')) as Record<string, unknown>;
+  const k8sParam = (k8sRaw.additionalParams as Record<string, Record<string, unknown>>).k8s_cluster_installation_param as Record<string, unknown>;
+  k8sParam.private_registry_connection_info = [{ connection_type: 0, server: '[fd00::10]:5000' }];
+  delete (k8sParam.master_node as Record<string, unknown>).pod_cidr;
+  // half registry credentials: the schema refuses it now
+  const bad = structuredClone(k8sRaw);
+  ((bad.additionalParams as Record<string, Record<string, unknown>>).k8s_cluster_installation_param as { private_registry_connection_info: unknown }).private_registry_connection_info = [
+    { connection_type: '0', server: 'r.example.com:5000', username: 'u' },
+  ];
+  const write = (id: string, internal: Record<string, unknown>) =>
+    writeFile(join(root, 'instances', `${id}.json`), JSON.stringify({ ...instance(id), internal: { stack: { id: 's', name: `vnf-${id}` }, ...internal } }), { mode: 0o600 });
+  await write('m1', { request: raw });
+  await write('m2', { request: k8sRaw });
+  await write('m3', { request: bad });
+  await write('m4', {});
+
+  const store = await Store.open(root);
+  const meta = JSON.parse(await readFile(join(root, 'meta.json'), 'utf8')) as { schemaVersion: number };
+  assert.equal(meta.schemaVersion, Store.schemaVersion);
+
+  const m1 = (await store.getInstance('m1'))?.internal;
+  assert.equal(m1?.requestSchemaVersion, REQUEST_SCHEMA_VERSION);
+  assert.deepEqual(m1?.request?.additionalParams.private_registry_installation_param, { ssh_cp_name: 'CP1', ssh_username: 'ubuntu', ssh_password: 'pw', port_no: 5443 });
+  assert.deepEqual(m1?.stack, { id: 's', name: 'vnf-m1' }, 'the rest of the internal state is kept');
+
+  const k8s = (await store.getInstance('m2'))?.internal?.request?.additionalParams.k8s_cluster_installation_param;
+  assert.equal(k8s?.master_node.pod_cidr, '192.168.0.0/16', 'defaults applied');
+  assert.equal(k8s?.container_runtime, 'containerd');
+  assert.deepEqual(k8s?.private_registry_connection_info, [{ connection_type: '0', server: '[fd00::10]:5000' }]);
+
+  const m3 = (await store.getInstance('m3'))?.internal;
+  assert.equal(m3?.request, undefined, 'a request the schema refuses is not stored as typed');
+  assert.deepEqual(m3?.unparsedRequest, bad);
+  assert.deepEqual(m3?.requestProblems, [
+    'additionalParams.k8s_cluster_installation_param.private_registry_connection_info[0].password: expected a registry password, found nothing (hint: username is given; give both or neither)',
+  ]);
+
+  assert.deepEqual((await store.getInstance('m4'))?.internal, { stack: { id: 's', name: 'vnf-m4' } });
+
+  // migrating again changes nothing (the meta says v2; a typed record is left as it is)
+  const before = await readFile(join(root, 'instances', 'm1.json'), 'utf8');
+  assert.deepEqual(await typedRequest(JSON.parse(before) as VnfInstanceRecord), JSON.parse(before));
 });
 
 test('a store newer than this program is refused', async () => {

@@ -201,11 +201,26 @@ export const vimConnectionInfoSchema = obj(
 // ---------------------------------------------------------------------------------------------
 // additionalParams.private_registry_installation_param
 
+/**
+ * The registry VM's proxy values go into apt.conf and a systemd unit, which cannot carry control
+ * characters, double quotes or backslashes inside a quoted value (apt has no escapes).
+ */
+// eslint-disable-next-line no-control-regex
+const UNREPRESENTABLE = /[\u0000-\u001f\u007f"\\]/;
+function aptSafe(what: string, check: (v: string) => Finding | undefined) {
+  return (v: string): Finding | undefined => {
+    const bad = UNREPRESENTABLE.exec(v);
+    if (!bad) return check(v);
+    const c = bad[0] === '"' ? 'a double quote' : bad[0] === '\\' ? 'a backslash' : 'a control character';
+    return { expected: `${what} without control characters, double quotes or backslashes`, hint: `it contains ${c} at character ${bad.index + 1}, which apt.conf and systemd units cannot carry; percent-encode it` };
+  };
+}
+
 export const registryProxySchema = obj(
   {
-    http_proxy: doc(proxyUrl(), 'HTTP proxy server address, e.g. http://proxy.example.com:3128').optional(),
-    https_proxy: doc(proxyUrl(), 'HTTPS proxy server address').optional(),
-    no_proxy: doc(noProxy(), 'Comma-separated addresses, networks and domains reached without the proxy').optional(),
+    http_proxy: doc(text(PROXY_WHAT, 'url', aptSafe(PROXY_WHAT, checkProxyUrl)), 'HTTP proxy server address, e.g. http://proxy.example.com:3128').optional(),
+    https_proxy: doc(text(PROXY_WHAT, 'url', aptSafe(PROXY_WHAT, checkProxyUrl)), 'HTTPS proxy server address').optional(),
+    no_proxy: doc(text(NO_PROXY_WHAT, 'noproxy', aptSafe(NO_PROXY_WHAT, checkNoProxy)), 'Comma-separated addresses, networks and domains reached without the proxy').optional(),
   },
   'an object {http_proxy, https_proxy, no_proxy}',
 );
@@ -392,12 +407,6 @@ export function instantiateVnfRequestSchemaFor(o: RequestCheckOptions = {}) {
 }
 
 export const instantiateVnfRequestSchema = instantiateVnfRequestSchemaFor();
-
-/**
- * Version of the request schema the stored instantiate requests were parsed with
- * (`internal.requestSchemaVersion`; see src/lib/store/migrations.ts).
- */
-export const REQUEST_SCHEMA_VERSION = 1;
 
 // ---------------------------------------------------------------------------------------------
 // heal / scale --additional-param-file (merged at the top level of the request body)
