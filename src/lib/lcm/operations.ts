@@ -25,7 +25,7 @@ import type { z } from 'zod';
 import {
   healVnfRequestSchema,
   type HealVnfRequest,
-  instantiateVnfRequestSchema,
+  instantiateVnfRequestShape,
   type InstantiateVnfRequest,
   scaleVnfRequestSchema,
   type ScaleVnfRequest,
@@ -399,7 +399,7 @@ export async function retryOperation(env: LcmEnv, op: OpOccRecord) {
   const id = op.vnfInstanceId;
   switch (op.operation) {
     case 'INSTANTIATE':
-      return resumeOperation(env, op.id, 'retry', instantiateBody(env, id, storedParams(op, instantiateVnfRequestSchema)));
+      return resumeOperation(env, op.id, 'retry', instantiateBody(env, id, storedParams(op, instantiateVnfRequestShape)));
     case 'HEAL':
       return resumeOperation(env, op.id, 'retry', healBody(env, id, storedParams(op, healVnfRequestSchema)));
     case 'SCALE':

@@ -382,7 +382,11 @@ export const additionalParamsSchema = z.looseObject(
   { error: 'an object with private_registry_installation_param or k8s_cluster_installation_param' },
 ).meta({ description: 'Parameters of the management driver; other keys are passed to the BaseHOT as template parameters' });
 
-const instantiateVnfRequestShape = obj(
+/**
+ * The request's per-value schema alone, without the cross-field checks: for reading back a request
+ * that passed them when it was given (an INSTANTIATE occurrence's stored operationParams).
+ */
+export const instantiateVnfRequestShape = obj(
   {
     flavourId: doc(plain('a flavour id'), 'Deployment flavour of the VNFD, e.g. simple'),
     instantiationLevelId: doc(plain('an instantiation level id'), 'Instantiation level of the flavour (default: its default level)').optional(),
