@@ -13,7 +13,7 @@ import {
   findShellMeta,
   renderFound,
 } from '../../src/lib/params/checks.js';
-import { cidrsOverlap, ipVersion, isHostname, parseCidr, parseHostPort, parseRegistryAddress } from '../../src/lib/params/address.js';
+import { cidrContains, cidrsOverlap, ipVersion, isHostname, parseCidr, parseHostPort, parseRegistryAddress } from '../../src/lib/params/address.js';
 
 describe('params checks', () => {
   it('IPv4 / IPv6 addresses (node:net)', () => {
@@ -25,6 +25,10 @@ describe('params checks', () => {
     assert.equal(parseCidr('::ffff:1.2.3.4/120')?.text, '::ffff:1.2.3.0/120');
     assert.equal(parseCidr('fd00:0:0:0:0:0:0:1/128')?.text, 'fd00::1/128');
     assert.equal(parseCidr('fd00::1%eth0/64'), undefined);
+    const v6 = parseCidr('fd00:10::/32');
+    assert.ok(v6 && cidrContains(v6, 'fd00:10:ffff::1') && !cidrContains(v6, 'fd01::1') && !cidrContains(v6, '10.0.0.1'));
+    const v4 = parseCidr('10.10.0.0/24');
+    assert.ok(v4 && cidrContains(v4, '10.10.0.255') && !cidrContains(v4, '10.10.1.0') && !cidrContains(v4, 'host'));
   });
 
   it('registry addresses: host, IPv4, [IPv6], port (the one parser)', () => {

@@ -91,6 +91,14 @@ export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
   return contains(a, b) || contains(b, a);
 }
 
+/** Whether an address lies in a network (false for anything that is not an address of its version). */
+export function cidrContains(cidr: Cidr, address: string): boolean {
+  if (ipVersion(address) !== cidr.version) return false;
+  const list = new BlockList();
+  list.addSubnet(cidr.network, cidr.prefix, family(cidr.version));
+  return list.check(address, family(cidr.version));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Host names and host[:port]
 
