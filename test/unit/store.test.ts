@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { CliError } from '../../src/lib/errors.js';
+import type { CloudOps } from '../../src/lib/lcm/cloud-ops.js';
+import { callHook, type LcmEnv } from '../../src/lib/lcm/common.js';
+import { registerDriver } from '../../src/lib/lcm/hooks.js';
 import { Store } from '../../src/lib/store/index.js';
 import { typedRequest } from '../../src/lib/store/migrations.js';
 import { REQUEST_SCHEMA_VERSION, type VnfInstanceRecord } from '../../src/lib/store/records.js';
 import { ROOT, tempHome } from '../helpers/cli.js';
+import { registryPackage } from '../fixtures/params/packages.js';
 import { instanceRecord } from '../helpers/records.js';
 
 function instance(id: string): VnfInstanceRecord {
@@ -99,6 +104,46 @@ test('a v1 store: stored instantiate requests become the schema\'s typed output 
   // migrating again changes nothing (the meta says v2; a typed record is left as it is)
   const before = await readFile(join(root, 'instances', 'm1.json'), 'utf8');
   assert.deepEqual(await typedRequest(JSON.parse(before) as VnfInstanceRecord), JSON.parse(before));
+});
+
+test('hooks get the migrated typed request; an instance whose stored request was refused says why and runs no hook', async () => {
+  const home = tempHome();
+  const root = join(home, 'hooks');
+  await mkdir(join(root, 'instances'), { recursive: true, mode: 0o700 });
+  await writeFile(join(root, 'meta.json'), JSON.stringify({ schemaVersion: 1 }), { mode: 0o600 });
+  const param = { ssh_cp_name: 'CP1', ssh_username: 'ubuntu', ssh_password: 'pw', port_no: '5443' };
+  const write = (id: string, p: Record<string, unknown>) =>
+    writeFile(join(root, 'instances', `${id}.json`), JSON.stringify({ ...instance(id), internal: { request: { flavourId: 'simple', additionalParams: { private_registry_installation_param: p } } } }), { mode: 0o600 });
+  await write('h1', param);
+  await write('h2', { ...param, port_no: 'http' });
+  const store = await Store.open(root);
+
+  const seen: unknown[] = [];
+  registerDriver('vnflcm-unit-test-driver', async () => ({ heal_start: async (ctx) => void seen.push(ctx.request.additionalParams.private_registry_installation_param?.port_no) }));
+  const pkg = registryPackage();
+  const base = pkg.flavours.simple;
+  assert.ok(base);
+  const env: LcmEnv = {
+    store,
+    cloud: {} as CloudOps, // callHook reads the cloud only when a hook asks for VNFCs
+    pkg,
+    flavour: { ...base, lcmHooks: { heal_start: 'vnflcm-unit-test-driver' } },
+    progress: { step: () => undefined, info: () => undefined },
+    options: { timeoutMs: 1000, acceptNewHostKey: false, concurrency: 1 },
+  };
+  await callHook(env, 'heal_start', 'h1', 'op-1', {});
+  assert.deepEqual(seen, [5443], 'the hook got the typed request (port_no a number)');
+
+  const before = await readFile(join(root, 'instances', 'h2.json'), 'utf8');
+  await assert.rejects(callHook(env, 'heal_start', 'h2', 'op-2', {}), (e: unknown) => {
+    assert.ok(e instanceof CliError);
+    assert.match(e.message, /^VNF instance h2 has no stored instantiate request: the stored request is not valid any more \(additionalParams\.private_registry_installation_param\.port_no: expected a TCP port number/);
+    assert.match(e.message, /terminate it and instantiate it again\.$/);
+    return true;
+  });
+  assert.deepEqual(seen, [5443], 'no hook ran');
+  assert.equal(await readFile(join(root, 'instances', 'h2.json'), 'utf8'), before, 'the record is left as it is');
+  await rm(pkg.root, { recursive: true, force: true });
 });
 
 test('a store newer than this program is refused', async () => {
