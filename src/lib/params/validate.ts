@@ -86,8 +86,6 @@ export function issuesToProblems(issues: readonly z.core.$ZodIssue[], body: unkn
   return out;
 }
 
-/** Collects problems; by default a second problem for a path that already has one is dropped. */
-
 // ---------------------------------------------------------------------------------------------
 // Instantiate
 
