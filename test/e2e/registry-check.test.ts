@@ -26,6 +26,7 @@ import { Store } from '../../src/lib/store/index.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { k8sTestbedPackage } from '../helpers/packages.js';
 import { createHarnessInstance, harnessContext, vnfcFor, type HarnessOptions } from '../helpers/k8s-harness.js';
+import { instantiateVnfRequestSchema } from '../../src/lib/params/schema.js';
 
 const ENV_SH = path.join(ROOT, 'test/env/env.sh');
 const FACTS_FILE = '/srv/vnflcm-testenv/env.json';
@@ -201,7 +202,7 @@ describe('vnflcm registry check on a Kubernetes VNF', { skip: skipReason, concur
     const opts: HarnessOptions = { store, pkg, flavourId: 'simple', instanceId, request: req, vnfcs: () => vnfcs, progress: recordingProgress(), logFile: path.join(work, 'install.log') };
     await createKubernetesDriver().instantiate_end?.(await harnessContext('instantiate_end', opts));
     t.diagnostic(`cluster installed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    await store.updateInstance(instanceId, (r) => ({ ...r, instantiatedVnfInfo: vnfInfo(vnfcs), internal: { ...(r.internal ?? {}), request: req } }));
+    await store.updateInstance(instanceId, (r) => ({ ...r, instantiatedVnfInfo: vnfInfo(vnfcs), internal: { ...(r.internal ?? {}), request: instantiateVnfRequestSchema.parse(req) } }));
     const meta = (await store.getInstance(instanceId))?.metadata as { kubernetes: { nodeNames: Record<string, string> } };
     names.set(MASTER, meta.kubernetes.nodeNames[vnfcs[0]?.id as string] as string);
     names.set(WORKER, meta.kubernetes.nodeNames[vnfcs[1]?.id as string] as string);

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { HookContext, ProgressSink, VnfcRef } from '../../src/lib/lcm/hooks.js';
 import type { LcmHookName, VnfPackage } from '../../src/lib/package/model.js';
+import { instantiateVnfRequestSchema } from '../../src/lib/params/schema.js';
 import type { Store, VnfInstanceRecord } from '../../src/lib/store/index.js';
 
 export interface HarnessOptions {
@@ -13,7 +14,7 @@ export interface HarnessOptions {
   pkg: VnfPackage;
   flavourId: string;
   instanceId: string;
-  /** The stored instantiate request (additionalParams included). */
+  /** The instantiate request as a param file gives it (parsed by the schema, as instantiate does). */
   request: Record<string, unknown>;
   /** The VNFCs "the cloud" reports now. */
   vnfcs: () => VnfcRef[];
@@ -59,7 +60,7 @@ export async function harnessContext(
     pkg: o.pkg,
     flavour,
     instance,
-    request: o.request,
+    request: instantiateVnfRequestSchema.parse(o.request),
     operationParams: extra.operationParams ?? {},
     vnfcs: async () => o.vnfcs(),
     stackPorts: async () => o.stackPorts?.() ?? {},

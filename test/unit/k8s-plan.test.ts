@@ -12,6 +12,7 @@ import { nodeSteps, type NodeEnv, type NodeHost } from '../../src/lib/mgmt/kuber
 import { planNode, planOperation, type PlanInput } from '../../src/lib/mgmt/kubernetes/plan.js';
 import type { RegistrySpec } from '../../src/lib/mgmt/kubernetes/registries.js';
 import { renderHostsBlock } from '../../src/lib/mgmt/kubernetes/hosts.js';
+import { instantiateVnfRequestSchema } from '../../src/lib/params/schema.js';
 
 const input: PlanInput = {
   runtime: 'containerd',
@@ -302,7 +303,7 @@ describe('instantiate --dry-run: the plan of the sample package', () => {
     const { dryRunPlan } = await import('../../src/lib/mgmt/kubernetes/dry-plan.js');
     const { levelScale, vduCount } = await import('../../src/lib/lcm/heat-template.js');
     const pkg = await readPackage(new URL('../../samples/kubernetes-cluster-vnf-package/', import.meta.url).pathname);
-    const request = JSON.parse(await readFile(new URL('../fixtures/params/good/private_registry_kubernetes_param_file.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const request = instantiateVnfRequestSchema.parse(JSON.parse(await readFile(new URL('../fixtures/params/good/private_registry_kubernetes_param_file.json', import.meta.url), 'utf8')));
     const flavour = pkg.flavours.simple;
     assert.ok(flavour);
     const levels = levelScale(flavour, undefined);
@@ -326,7 +327,7 @@ describe('scale/heal dry-run: the plan of a change to an instantiated cluster', 
     const { readFile } = await import('node:fs/promises');
     const { readPackage } = await import('../../src/lib/package/reader.js');
     const pkg = await readPackage(new URL('../../samples/kubernetes-cluster-vnf-package/', import.meta.url).pathname);
-    const request = JSON.parse(await readFile(new URL('../fixtures/params/good/private_registry_kubernetes_param_file.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const request = instantiateVnfRequestSchema.parse(JSON.parse(await readFile(new URL('../fixtures/params/good/private_registry_kubernetes_param_file.json', import.meta.url), 'utf8')));
     const flavour = pkg.flavours.simple;
     assert.ok(flavour);
     const meta = {

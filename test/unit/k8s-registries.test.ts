@@ -11,7 +11,10 @@ import {
   resolveRegistries,
   resolveRegistryVnf,
 } from '../../src/lib/mgmt/kubernetes/registries.js';
+import { readFileSync } from 'node:fs';
+import { parseRegistryAddress } from '../../src/lib/params/address.js';
 import type { PrivateRegistryConnection } from '../../src/lib/params/schema.js';
+import { validateInstantiateRequest } from '../../src/lib/params/validate.js';
 import type { VnfInstanceRecord } from '../../src/lib/store/index.js';
 
 // ------------------------------------------------------------------------------------ resolution
@@ -67,8 +70,8 @@ const entry = (e: Partial<PrivateRegistryConnection>): PrivateRegistryConnection
 
 describe('resolveRegistryVnf (server "vnf:<instance id>")', () => {
   it('resolves to the endpoint the registry driver recorded', async () => {
-    assert.equal(await resolveRegistryVnf(store, 'vnf:reg-ok', 0), '10.0.0.30:5000');
-    assert.equal(await resolveRegistryVnf(store, 'vnf:reg-v6', 0), '[fd00::5]:5000');
+    assert.deepEqual(await resolveRegistryVnf(store, 'vnf:reg-ok', 0), { kind: 'ipv4', host: '10.0.0.30', port: 5000, text: '10.0.0.30:5000' });
+    assert.deepEqual(await resolveRegistryVnf(store, 'vnf:reg-v6', 0), { kind: 'ipv6', host: 'fd00::5', port: 5000, text: '[fd00::5]:5000' });
   });
 
   it('unknown instance: names the entry and the id', async () => {
@@ -110,15 +113,44 @@ describe('resolveRegistries', () => {
     ]);
   });
 
-  it('refuses: a vnf: registry over HTTPS, half credentials, a CA for HTTP, missing or escaping CA files, duplicates', async () => {
+  it('an IPv6 registry: the address the schema accepted is what the nodes get', async () => {
+    const regs = await resolveRegistries([entry({ server: '[fd00::10]:5000' })], { store, packageRoot: pkgRoot() });
+    assert.equal(regs[0]?.server, '[fd00::10]:5000');
+    assert.deepEqual(regs[0]?.address, { kind: 'ipv6', host: 'fd00::10', port: 5000, text: '[fd00::10]:5000' });
+  });
+
+  it('refuses what only resolution tells: a vnf: registry over HTTPS, missing or escaping CA files, two entries resolving to one server', async () => {
     const root = pkgRoot();
     const o = { store, packageRoot: root };
     await assert.rejects(resolveRegistries([entry({ connection_type: '1', server: 'vnf:reg-ok' })], o), /serves plain HTTP at 10\.0\.0\.30:5000; use connection_type "0"/);
-    await assert.rejects(resolveRegistries([entry({ username: 'u' })], o), /give both username and password, or neither/);
-    await assert.rejects(resolveRegistries([entry({ certificate_path: 'Files/ca.crt' })], o), /certificate_path is only used with connection_type "1"/);
     await assert.rejects(resolveRegistries([entry({ connection_type: '1', server: 'r', certificate_path: 'Files/none.crt' })], o), /no such file in the VNF package/);
     await assert.rejects(resolveRegistries([entry({ connection_type: '1', server: 'r', certificate_path: 'Files/link.crt' })], o), /resolves outside the VNF package/);
     await assert.rejects(resolveRegistries([entry({}), entry({})], o), /registry 10\.0\.0\.20:5000 is listed twice/);
     await assert.rejects(resolveRegistries([entry({ server: 'vnf:reg-ok' }), entry({ server: '10.0.0.30:5000' })], o), /listed twice/);
+  });
+});
+
+describe('registry addresses: `vnflcm validate` and the driver use the one parser', () => {
+  const k8sBody = JSON.parse(readFileSync(new URL('../fixtures/params/good/private_registry_kubernetes_param_file.json', import.meta.url), 'utf8')) as {
+    additionalParams: { k8s_cluster_installation_param: Record<string, unknown> };
+  };
+  const withServer = (server: string) => {
+    const b = structuredClone(k8sBody);
+    b.additionalParams.k8s_cluster_installation_param.private_registry_connection_info = [{ connection_type: '0', server }];
+    return b;
+  };
+  const servers = ['[fd00::10]:5000', '[::1]', '[fd00:0:0::10]:443', '[::ffff:10.0.0.1]:5000', 'fd00::10', '[fd00::10', '[fd00::10]x', '[fe80::1%eth0]:5000', '[fd00::10]:0', '10.0.0.20:5000', 'reg.example.com'];
+
+  it('an address the schema accepts is the address the nodes get; one it refuses never reaches them', async () => {
+    for (const server of servers) {
+      const v = validateInstantiateRequest(withServer(server));
+      const parsed = parseRegistryAddress(server);
+      assert.equal(v.problems.length === 0, parsed.ok, server);
+      if (!v.request || !parsed.ok) continue;
+      const regs = await resolveRegistries(v.request.additionalParams.k8s_cluster_installation_param?.private_registry_connection_info, { store, packageRoot: pkgRoot() });
+      assert.deepEqual(regs[0]?.address, parsed.value, server);
+      assert.equal(regs[0]?.server, parsed.value.text, server);
+    }
+    assert.ok(parseRegistryAddress('[fd00::10]:5000').ok && !parseRegistryAddress('fd00::10').ok);
   });
 });

@@ -126,6 +126,7 @@ async function setup() {
   const env: LcmEnv = { store, cloud, pkg, flavour, progress: recordingProgress(), options: { timeoutMs: 1000, acceptNewHostKey: false, concurrency: 1 } };
   const request: InstantiateRequest = {
     flavourId: 'simple',
+    additionalParams: {},
     extVirtualLinks: [
       { id: 'net0', resourceId: 'net-uuid', extCps: [{ cpdId: 'masterNode_CP1' }, { cpdId: 'workerNode_CP2' }] },
     ],

@@ -8,26 +8,40 @@ import {
   checkProxyUrl,
   checkServer,
   checkUserName,
-  cidrsOverlap,
   didYouMean,
   editDistance,
   findShellMeta,
-  isHostname,
-  parseCidr,
-  parseIPv4,
-  parseIPv6,
   renderFound,
 } from '../../src/lib/params/checks.js';
+import { cidrContains, cidrsOverlap, ipVersion, isHostname, parseCidr, parseHostPort, parseRegistryAddress } from '../../src/lib/params/address.js';
 
 describe('params checks', () => {
-  it('IPv4 / IPv6 parsing', () => {
-    assert.equal(parseIPv4('192.168.0.1'), 0xc0a80001);
-    for (const bad of ['192.168.0', '192.168.0.256', '01.2.3.4', '1.2.3.4.5', '1.2.3.-1', '']) assert.equal(parseIPv4(bad), undefined, bad);
-    assert.equal(parseIPv6('::'), 0n);
-    assert.equal(parseIPv6('::1'), 1n);
-    assert.equal(parseIPv6('::ffff:1.2.3.4'), 0xffff01020304n);
-    assert.equal(parseIPv6('fd00:0:0:0:0:0:0:1'), (0xfd00n << 112n) | 1n);
-    for (const bad of ['1:::2', '1::2::3', '1:2:3:4:5:6:7:8:9', '12345::', 'fd00::1%eth0', 'g::1', '1.2.3.4']) assert.equal(parseIPv6(bad), undefined, bad);
+  it('IPv4 / IPv6 addresses (node:net)', () => {
+    assert.equal(ipVersion('192.168.0.1'), 4);
+    for (const bad of ['192.168.0', '192.168.0.256', '01.2.3.4', '1.2.3.4.5', '1.2.3.-1', '']) assert.equal(ipVersion(bad), undefined, bad);
+    for (const ok of ['::', '::1', '::ffff:1.2.3.4', 'fd00:0:0:0:0:0:0:1']) assert.equal(ipVersion(ok), 6, ok);
+    for (const bad of ['1:::2', '1::2::3', '1:2:3:4:5:6:7:8:9', '12345::', 'fd00::1%eth0', 'g::1']) assert.equal(ipVersion(bad), undefined, bad);
+    // network addresses of IPv6 CIDRs with an embedded IPv4 tail and full forms
+    assert.equal(parseCidr('::ffff:1.2.3.4/120')?.text, '::ffff:1.2.3.0/120');
+    assert.equal(parseCidr('fd00:0:0:0:0:0:0:1/128')?.text, 'fd00::1/128');
+    assert.equal(parseCidr('fd00::1%eth0/64'), undefined);
+    const v6 = parseCidr('fd00:10::/32');
+    assert.ok(v6 && cidrContains(v6, 'fd00:10:ffff::1') && !cidrContains(v6, 'fd01::1') && !cidrContains(v6, '10.0.0.1'));
+    const v4 = parseCidr('10.10.0.0/24');
+    assert.ok(v4 && cidrContains(v4, '10.10.0.255') && !cidrContains(v4, '10.10.1.0') && !cidrContains(v4, 'host'));
+  });
+
+  it('registry addresses: host, IPv4, [IPv6], port (the one parser)', () => {
+    assert.deepEqual(parseRegistryAddress('[fd00::10]:5000'), { ok: true, value: { kind: 'ipv6', host: 'fd00::10', port: 5000, text: '[fd00::10]:5000' } });
+    assert.deepEqual(parseRegistryAddress('[fd00::10]'), { ok: true, value: { kind: 'ipv6', host: 'fd00::10', text: '[fd00::10]' } });
+    assert.deepEqual(parseRegistryAddress('10.0.0.20:5000'), { ok: true, value: { kind: 'ipv4', host: '10.0.0.20', port: 5000, text: '10.0.0.20:5000' } });
+    assert.deepEqual(parseRegistryAddress('registry.example.com'), { ok: true, value: { kind: 'name', host: 'registry.example.com', text: 'registry.example.com' } });
+    assert.deepEqual(parseRegistryAddress('fd00::10'), { ok: false, hint: 'put an IPv6 address in brackets: [fd00::10]:5000' });
+    assert.deepEqual(parseRegistryAddress('[fd00::10]x'), { ok: false, hint: 'the part in [ ] must be an IPv6 address' });
+    assert.deepEqual(parseRegistryAddress('[fd00::1%eth0]:5000'), { ok: false, hint: 'the part in [ ] must be an IPv6 address' });
+    assert.deepEqual(parseRegistryAddress('https://r:5000'), { ok: false, hint: 'leave out "https://"; connection_type selects HTTP or HTTPS' });
+    assert.deepEqual(parseRegistryAddress('r:5000/v2'), { ok: false, hint: 'no path: only host and port' });
+    assert.deepEqual(parseHostPort('a:b:3128', { lastColon: true }), { ok: false, hint: '"a:b" is not a valid host name' });
   });
 
   it('CIDRs: strict network addresses with a did-you-mean', () => {

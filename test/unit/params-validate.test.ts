@@ -13,6 +13,7 @@ import {
   validateParamFile,
   validateScaleRequest,
 } from '../../src/lib/params/validate.js';
+import { instantiateVnfRequestSchema, instantiateVnfRequestSchemaFor, scaleVnfRequestFileSchema } from '../../src/lib/params/schema.js';
 import { k8sPackage, registryPackage } from '../fixtures/params/packages.js';
 
 const FIX = fileURLToPath(new URL('../fixtures/params/', import.meta.url));
@@ -741,5 +742,45 @@ describe('heal / scale additional-param files', () => {
       'additionalParams.master_node_password: expected an SSH password for the master nodes without NUL characters or line breaks, found a 3-character string (not shown) (hint: it contains a newline at character 2; everything else is allowed in passwords)',
       'additionalParams.master_node_username: expected an SSH user name for the master nodes, found nothing (hint: master_node_password is given; give both or neither)',
     ]);
+  });
+});
+
+describe('the cross-field checks are part of the schema (the one parser)', () => {
+  const issues = (body: unknown, pkg?: VnfPackage) => {
+    const r = (pkg ? instantiateVnfRequestSchemaFor({ pkg }) : instantiateVnfRequestSchema).safeParse(body);
+    return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  };
+  const reg = (e: Record<string, unknown>) => edits(K, [[...PK, 'private_registry_connection_info'], [{ connection_type: '0', server: '10.0.0.20:5000', ...e }]]);
+
+  it('registry credentials in pairs, a CA only for HTTPS, each server once', () => {
+    assert.deepEqual(issues(reg({ username: 'u' })), ['additionalParams.k8s_cluster_installation_param.private_registry_connection_info.0.password: a registry password']);
+    assert.deepEqual(issues(reg({ password: 'p' })), ['additionalParams.k8s_cluster_installation_param.private_registry_connection_info.0.username: a registry user name']);
+    assert.deepEqual(issues(reg({ certificate_path: 'Files/ca.crt' })), ['additionalParams.k8s_cluster_installation_param.private_registry_connection_info.0.certificate_path: no certificate_path with connection_type "0" (HTTP)']);
+    const twice = edits(K, [[...PK, 'private_registry_connection_info'], [{ connection_type: '0', server: 'r:5000' }, { connection_type: 0, server: 'r:5000' }]]);
+    assert.deepEqual(issues(twice), ['additionalParams.k8s_cluster_installation_param.private_registry_connection_info.1.server: each registry server once']);
+    assert.deepEqual(issues(reg({ username: 'u', password: 'p' })), []);
+  });
+
+  it('overlapping CIDRs and duplicate ids; they are found even when a value elsewhere is wrong', () => {
+    const body = edits(K, [[...M, 'cluster_cidr'], '192.168.0.0/20'], [['flavourId'], 7]);
+    assert.deepEqual(issues(body), [
+      'flavourId: a flavour id',
+      'additionalParams.k8s_cluster_installation_param.master_node.cluster_cidr: a service CIDR that does not overlap pod_cidr 192.168.0.0/16',
+    ]);
+  });
+
+  it('against a package: the same schema with the package checks', () => {
+    assert.deepEqual(issues(edits(K, [['flavourId'], 'nope']), k8sPkg).slice(0, 1), ['flavourId: a flavour of the VNF package']);
+    assert.deepEqual(issues(K, k8sPkg), []);
+    // the parsed value is the typed request (defaults applied)
+    const r = instantiateVnfRequestSchemaFor({ pkg: k8sPkg }).parse(K);
+    assert.equal(r.additionalParams.k8s_cluster_installation_param?.master_node.pod_cidr, '192.168.0.0/16');
+  });
+
+  it('heal / scale: SSH credential overrides in pairs', () => {
+    assert.deepEqual(
+      scaleVnfRequestFileSchema.safeParse({ additionalParams: { master_node_username: 'u' } }).error?.issues.map((i) => i.path.join('.')),
+      ['additionalParams.master_node_password'],
+    );
   });
 });

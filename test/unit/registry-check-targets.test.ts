@@ -14,6 +14,7 @@ import { parseStepLines } from '../../src/lib/registry-check/nodes.js';
 import { instanceTargets } from '../../src/lib/registry-check/targets.js';
 import { Store, type VnfInstanceRecord } from '../../src/lib/store/index.js';
 import { ROOT } from '../helpers/cli.js';
+import { instantiateVnfRequestSchema, type InstantiateVnfRequest } from '../../src/lib/params/schema.js';
 
 let dir: string;
 let store: Store;
@@ -29,8 +30,8 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function k8sRequest(): Record<string, unknown> {
-  return {
+function k8sRequest(): InstantiateVnfRequest {
+  return instantiateVnfRequestSchema.parse({
     flavourId: 'simple',
     additionalParams: {
       k8s_cluster_installation_param: {
@@ -44,7 +45,7 @@ function k8sRequest(): Record<string, unknown> {
         ],
       },
     },
-  };
+  });
 }
 
 const cp = (cpdId: string, ip: string) => ({ id: `cp-${ip}`, cpdId, cpProtocolInfo: [{ layerProtocol: 'IP_OVER_ETHERNET', ipOverEthernet: { ipAddresses: [{ type: 'IPV4', addresses: [ip] }] } }] });
@@ -107,7 +108,7 @@ describe('registry check targets of an instance', () => {
   test('refusals: no cluster installed, not a Kubernetes VNF, no stored request', async () => {
     const noNodes = await instance({ internal: { request: k8sRequest() }, metadata: {} });
     await assert.rejects(instanceTargets(store, noNodes), /has no Kubernetes nodes recorded .* give the param file/);
-    const registryVnf = await instance({ internal: { request: { flavourId: 'simple', additionalParams: { private_registry_installation_param: {} } } } });
+    const registryVnf = await instance({ internal: { request: instantiateVnfRequestSchema.parse({ flavourId: 'simple', additionalParams: { private_registry_installation_param: { ssh_cp_name: 'CP1', ssh_username: 'u', ssh_password: 'p' } } }) } });
     await assert.rejects(instanceTargets(store, registryVnf), /is not a Kubernetes cluster VNF/);
     const fresh = await instance({ instantiationState: 'NOT_INSTANTIATED' });
     await assert.rejects(instanceTargets(store, fresh), /has no stored instantiate request/);

@@ -8,11 +8,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../../src/lib/errors.js';
+import { CliError, InputError } from '../../src/lib/errors.js';
 import type { VnfcRef } from '../../src/lib/lcm/hooks.js';
 import { targetVnfcs } from '../../src/lib/mgmt/private-registry/driver.js';
 import { imageIdFromConfigPath, inspectRegistryArchive, isRegistryLatest } from '../../src/lib/mgmt/private-registry/image.js';
-import { DEFAULT_PORT, parseRegistryParams, proxySecrets } from '../../src/lib/mgmt/private-registry/params.js';
+import { DEFAULT_PORT, proxySecrets, registryParams } from '../../src/lib/mgmt/private-registry/params.js';
+import { instantiateVnfRequestSchema, type InstantiateVnfRequest } from '../../src/lib/params/schema.js';
+import { validateInstantiateRequest } from '../../src/lib/params/validate.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SAMPLE_PKG = path.join(ROOT, 'samples/private-registry-vnf-package');
@@ -25,17 +27,23 @@ function req(param: unknown): Record<string, unknown> {
   return { flavourId: 'simple', additionalParams: { private_registry_installation_param: param } };
 }
 
+/** The driver's view of a request, parsed as instantiate parses it (the schema is the only parser). */
+const parsed = (body: unknown) => registryParams(instantiateVnfRequestSchema.parse(body));
+
+/** The problems of a request, paths relative to the parameter block. */
+function problems(body: unknown): { path: string; line: string }[] {
+  return validateInstantiateRequest(body).problems.map((p) => ({ path: p.path.replace('additionalParams.private_registry_installation_param.', ''), line: `${p.expected} ${p.hint ?? ''}` }));
+}
+
 const BASE = { ssh_cp_name: 'CP1', ssh_username: 'ubuntu', ssh_password: 'pw' };
 
 test('the sample param file parses; port defaults to 5000', async () => {
   const sample = JSON.parse(await readFile(path.join(ROOT, 'samples/private_registry_param_file.json'), 'utf8')) as Record<string, unknown>;
-  assert.deepEqual(parseRegistryParams(sample), { sshCpName: 'CP1', username: 'ubuntu', password: 'ubuntu', port: DEFAULT_PORT });
+  assert.deepEqual(parsed(sample), { sshCpName: 'CP1', username: 'ubuntu', password: 'ubuntu', port: DEFAULT_PORT });
 });
 
-test('all fields: port as string or number, empty proxy values ignored', () => {
-  const p = parseRegistryParams(
-    req({ ...BASE, image_path: 'Files/images/registry.tar', port_no: '5443', proxy: { http_proxy: 'http://p:1', https_proxy: '', no_proxy: 'localhost' } }),
-  );
+test('all fields: port as string or number', () => {
+  const p = parsed(req({ ...BASE, image_path: 'Files/images/registry.tar', port_no: '5443', proxy: { http_proxy: 'http://p:1', no_proxy: 'localhost' } }));
   assert.deepEqual(p, {
     sshCpName: 'CP1',
     username: 'ubuntu',
@@ -44,42 +52,37 @@ test('all fields: port as string or number, empty proxy values ignored', () => {
     port: 5443,
     proxy: { http: 'http://p:1', noProxy: 'localhost' },
   });
-  assert.equal(parseRegistryParams(req({ ...BASE, port_no: 8080 })).port, 8080);
-  assert.equal(parseRegistryParams(req({ ...BASE, proxy: { http_proxy: '' } })).proxy, undefined);
+  assert.equal(parsed(req({ ...BASE, port_no: 8080 })).port, 8080);
+  assert.equal(parsed(req({ ...BASE, proxy: {} })).proxy, undefined);
 });
 
-test('shell metacharacters in values are accepted (they never reach a shell)', () => {
-  const p = parseRegistryParams(req({ ...BASE, ssh_password: "a'$(id)`x`;|&", proxy: { http_proxy: 'http://h:1/$(touch x)' }, image_path: 'Files/a $(b).tar' }));
-  assert.equal(p.password, "a'$(id)`x`;|&");
-  assert.equal(p.proxy?.http, 'http://h:1/$(touch x)');
-  assert.equal(p.imagePath, 'Files/a $(b).tar');
+test('passwords may hold shell metacharacters (they never reach a shell)', () => {
+  assert.equal(parsed(req({ ...BASE, ssh_password: "a'$(id)`x`;|&" })).password, "a'$(id)`x`;|&");
 });
 
-test('missing parameter block fails clearly', () => {
-  for (const r of [{}, { additionalParams: {} }, { additionalParams: { private_registry_installation_param: 'x' } }]) {
-    assert.throws(
-      () => parseRegistryParams(r),
-      (err: Error) => err instanceof InputError && /The private_registry_installation_param in the additionalParams does not exist/.test(err.message),
-    );
-  }
-});
-
-test('every problem is listed at once', () => {
+test('a request without the parameter block: the driver says so', () => {
+  // (the schema itself refuses such a request; a stored one of another kind of VNF is like this)
+  const body: InstantiateVnfRequest = { flavourId: 'simple', additionalParams: {} };
   assert.throws(
-    () => parseRegistryParams(req({ ssh_cp_name: '', ssh_password: 3, port_no: '70000', image_path: '../x.tar', proxy: { http_proxy: 'http://a"b', no_proxy: 'a\nb' } })),
-    (err: Error) => {
-      assert.ok(err instanceof InputError);
-      const paths = err.problems.map((p) => p.path.replace('additionalParams.private_registry_installation_param.', ''));
-      assert.deepEqual(paths, ['ssh_cp_name', 'ssh_username', 'ssh_password', 'image_path', 'port_no', 'proxy.http_proxy', 'proxy.no_proxy']);
-      assert.match(err.message, /a double quote at character 9/);
-      assert.match(err.message, /a control character \(e\.g\. a line break\) at character 2/);
-      return true;
-    },
+    () => registryParams(body),
+    (err: Error) => err instanceof CliError && /The private_registry_installation_param in the additionalParams does not exist/.test(err.message),
   );
-  assert.throws(() => parseRegistryParams(req({ ...BASE, ssh_password: 'a\nb' })), /without NUL characters or line breaks/);
-  assert.throws(() => parseRegistryParams(req({ ...BASE, image_path: '/etc/passwd' })), /absolute paths/);
-  assert.throws(() => parseRegistryParams(req({ ...BASE, port_no: 0 })), /port_no/);
-  assert.throws(() => parseRegistryParams(req({ ...BASE, proxy: 'http://p:1' })), /proxy: expected an object/);
+});
+
+test('every problem is listed at once, by the schema', () => {
+  const got = problems(req({ ssh_cp_name: '', ssh_password: 3, port_no: '70000', image_path: '../x.tar', proxy: { http_proxy: 'http://a\\b@h:1', no_proxy: 'a\u0001b' } }));
+  assert.deepEqual(
+    got.map((p) => p.path),
+    ['ssh_cp_name', 'ssh_username', 'ssh_password', 'image_path', 'port_no', 'proxy.http_proxy', 'proxy.no_proxy'],
+  );
+  assert.match(got[5]?.line ?? '', /without control characters, double quotes or backslashes it contains a backslash at character 9/);
+  assert.match(got[6]?.line ?? '', /it contains a control character at character 2/);
+  assert.match(problems(req({ ...BASE, ssh_password: 'a\nb' }))[0]?.line ?? '', /without NUL characters or line breaks/);
+  assert.match(problems(req({ ...BASE, image_path: '/etc/passwd' }))[0]?.line ?? '', /absolute paths are not allowed/);
+  assert.equal(problems(req({ ...BASE, port_no: 0 }))[0]?.path, 'port_no');
+  assert.match(problems(req({ ...BASE, proxy: 'http://p:1' }))[0]?.line ?? '', /^an object \{http_proxy, https_proxy, no_proxy\}/);
+  // a double quote is a shell metacharacter before it is an apt.conf problem
+  assert.match(problems(req({ ...BASE, proxy: { http_proxy: 'http://a"b' } }))[0]?.line ?? '', /a double quote at character 9/);
 });
 
 test('proxy passwords are secrets (raw and percent-decoded)', () => {

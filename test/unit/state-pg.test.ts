@@ -247,7 +247,16 @@ describe('PostgreSQL state: operation locks', { skip: SKIP }, () => {
 });
 
 describe('PostgreSQL state: secrets, export/import, messages', { skip: SKIP }, () => {
-  const secretRec = (id: string) => instanceRecord(id, { internal: { request: { additionalParams: { ssh_password: 'hunter2-secret', proxy: 'http://u:pw123@proxy:3128' } } } });
+  const secretRec = (id: string) => instanceRecord(id, {
+      internal: {
+        request: {
+          flavourId: 'simple',
+          additionalParams: {
+            private_registry_installation_param: { ssh_cp_name: 'CP1', ssh_username: 'ubuntu', ssh_password: 'hunter2-secret', port_no: 5000, proxy: { http_proxy: 'http://u:pw123@proxy:3128' } },
+          },
+        },
+      },
+    });
 
   test('passwords are encrypted at rest; without the key records still show (masked) and operations stop clearly', async () => {
     const url = freshPgDatabase();
@@ -256,7 +265,7 @@ describe('PostgreSQL state: secrets, export/import, messages', { skip: SKIP }, (
     const raw = await withClient(url, async (c) => (await c.query<{ body: string }>("SELECT body::text AS body FROM instances WHERE id = 'i-sec'")).rows[0]?.body ?? '');
     assert.doesNotMatch(raw, /hunter2|pw123/);
     assert.equal(raw.split(ENC_PREFIX).length - 1, 2);
-    assert.equal(((await withKey.getInstance('i-sec'))?.internal?.request as { additionalParams: { ssh_password: string } }).additionalParams.ssh_password, 'hunter2-secret');
+    assert.equal((await withKey.getInstance('i-sec'))?.internal?.request?.additionalParams.private_registry_installation_param?.ssh_password, 'hunter2-secret');
     await withKey.close();
 
     const home = tempHome();
@@ -282,7 +291,7 @@ describe('PostgreSQL state: secrets, export/import, messages', { skip: SKIP }, (
     const again = await Store.open(tempHome(), { stateUrl: url });
     const rec = await again.getInstance('i-sec');
     assert.equal(rec?.vnfInstanceName, 'renamed');
-    assert.equal((rec?.internal?.request as { additionalParams: { ssh_password: string } }).additionalParams.ssh_password, 'hunter2-secret');
+    assert.equal(rec?.internal?.request?.additionalParams.private_registry_installation_param?.ssh_password, 'hunter2-secret');
     await again.close();
     const wrong = await runCli(['op', 'list'], { home, env: { VNFLCM_STATE_URL: url, VNFLCM_STATE_KEY: randomBytes(32).toString('base64') } });
     assert.equal(wrong.code, 0, 'records without secrets read with any key');

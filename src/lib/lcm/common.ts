@@ -1,5 +1,7 @@
 /** Shared plumbing of the LCM operations: the instance's internal state, hook contexts, refreshes. */
+import { CliError } from '../errors.js';
 import type { Flavour, VnfPackage } from '../package/model.js';
+import type { InstantiateVnfRequest } from '../params/schema.js';
 import type { Store, VnfInstanceRecord } from '../store/index.js';
 import type { CloudOps, StackRef } from './cloud-ops.js';
 import { runHook, type HookContext, type ProgressSink, type VnfcRef } from './hooks.js';
@@ -10,8 +12,10 @@ import type { Interrupt } from './tracker.js';
 /** What vnflcm keeps about an instance beyond the API view (`record.internal`). */
 export interface InternalState {
   stack?: StackRef;
-  /** The instantiate request as validated (secrets included: the store is owner-only). */
-  request?: Record<string, unknown>;
+  /** The instantiate request as the schema parsed it (secrets included: the store is owner-only). */
+  request?: InstantiateVnfRequest;
+  /** REQUEST_SCHEMA_VERSION when `request` was stored. */
+  requestSchemaVersion?: number;
   identities: VnfcIdentity[];
   ids: { extCp: Record<string, string>; vl: Record<string, string> };
   scaleLevels: Record<string, number>;
@@ -29,6 +33,7 @@ export function internalOf(rec: VnfInstanceRecord): InternalState {
   return {
     stack: i.stack,
     request: i.request,
+    requestSchemaVersion: i.requestSchemaVersion,
     identities: i.identities ?? [],
     ids: i.ids ?? { extCp: {}, vl: {} },
     scaleLevels: i.scaleLevels ?? {},
@@ -115,14 +120,13 @@ export async function callHook(
   if (!env.flavour.lcmHooks[hook]) return;
   const rec = await env.store.getInstance(instanceId);
   if (!rec) throw new Error(`instance ${instanceId} vanished`);
-  const st = internalOf(rec);
   const ctx: HookContext = {
     hook,
     store: env.store,
     pkg: env.pkg,
     flavour: env.flavour,
     instance: rec,
-    request: st.request ?? {},
+    request: storedRequest(rec),
     operationParams,
     vnfcs: () => currentVnfcs(env, instanceId),
     stackPorts: () => stackPorts(env, instanceId),
@@ -136,6 +140,15 @@ export async function callHook(
     options: { acceptNewHostKey: env.options.acceptNewHostKey, concurrency: env.options.concurrency },
   };
   await runHook(ctx);
+}
+
+/** The stored instantiate request of an instance, for its hooks. */
+function storedRequest(rec: VnfInstanceRecord): InstantiateVnfRequest {
+  const i = rec.internal;
+  const request = internalOf(rec).request;
+  if (request) return request;
+  const why = i?.requestProblems?.length ? `: the stored request is not valid any more (${i.requestProblems.join('; ')})` : '';
+  throw new CliError(`VNF instance ${rec.id} has no stored instantiate request${why}; terminate it and instantiate it again.`);
 }
 
 export function stackName(instanceId: string): string {

@@ -48,7 +48,7 @@ export async function dryRun(store: Store, id: string, paramFile: string, _flags
   let kubernetesPlan: Record<string, string[]> | undefined;
   if (flavour.lcmHooks.instantiate_end === 'mgmt-drivers-kubernetes') {
     const { dryRunPlan } = await import('../mgmt/kubernetes/dry-plan.js');
-    const plans = await dryRunPlan({ flavour, request: { ...request }, packageRoot: model.root, store }, (vdu) => vduCount(flavour, vdu, scaleLevels));
+    const plans = await dryRunPlan({ flavour, request, packageRoot: model.root, store }, (vdu) => vduCount(flavour, vdu, scaleLevels));
     kubernetesPlan = Object.fromEntries(plans.map((p) => [`${p.node} (${p.role}, ${p.work})`, p.steps.map((st) => st.name)]));
   }
   // the one YAML writer (PyYAML's safe_dump, as `-f yaml` prints): keys sorted, block style
@@ -61,14 +61,13 @@ export async function dryRun(store: Store, id: string, paramFile: string, _flags
   }).trimEnd();
 }
 
-
 /** `scale|heal --dry-run`: the Kubernetes driver's per-node plan of the change, as YAML. */
 export async function dryRunChange(store: Store, id: string, change: ChangeOp): Promise<string> {
   const rec = await getInstance(store, id);
   const { model } = await loadPackage(store, rec.vnfdId);
-  const request = internalOf(rec).request ?? {};
-  const flavour = model.flavours[typeof request.flavourId === 'string' ? request.flavourId : ''];
-  if (!flavour || flavour.lcmHooks.scale_end !== 'mgmt-drivers-kubernetes') {
+  const request = internalOf(rec).request;
+  const flavour = request ? model.flavours[request.flavourId] : undefined;
+  if (!request || !flavour || flavour.lcmHooks.scale_end !== 'mgmt-drivers-kubernetes') {
     throw new CliError(`VNF instance ${id} is not a Kubernetes cluster VNF: scale/heal --dry-run shows the Kubernetes driver's plan only`, ExitCode.invalidInput);
   }
   const { dryRunChangePlan } = await import('../mgmt/kubernetes/dry-plan.js');

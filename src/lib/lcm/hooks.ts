@@ -6,6 +6,7 @@
  */
 import { CliError } from '../errors.js';
 import type { Flavour, LcmHookName, VnfPackage } from '../package/model.js';
+import type { InstantiateVnfRequest } from '../params/schema.js';
 import type { Store, VnfInstanceRecord } from '../store/index.js';
 
 /** One VNFC as the drivers see it: identity, server, addresses. */
@@ -38,8 +39,8 @@ export interface HookContext {
   flavour: Flavour;
   /** The instance as it is now (re-read it with `store.getInstance` after changes). */
   instance: VnfInstanceRecord;
-  /** The stored instantiate request (additionalParams included). */
-  request: Record<string, unknown>;
+  /** The stored instantiate request, as the schema parsed it (typed; defaults applied). */
+  request: InstantiateVnfRequest;
   /** The current operation's own request (heal/scale/terminate body). */
   operationParams: Record<string, unknown>;
   /** Every VNFC of the instance as the cloud reports it at this point. */

@@ -21,25 +21,26 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CliError } from '../errors.js';
-import type { OpOccRecord, VnfInstanceRecord } from '../store/index.js';
+import type { z } from 'zod';
+import {
+  healVnfRequestSchema,
+  type HealVnfRequest,
+  instantiateVnfRequestShape,
+  type InstantiateVnfRequest,
+  scaleVnfRequestSchema,
+  type ScaleVnfRequest,
+  terminateVnfRequestSchema,
+  type TerminateVnfRequest,
+} from '../params/schema.js';
+import { REQUEST_SCHEMA_VERSION, type OpOccRecord, type VnfInstanceRecord } from '../store/index.js';
 import type { StackRef } from './cloud-ops.js';
 import { callHook, internalOf, refreshVnfInfo, stackName, terminable, type InternalState, type LcmEnv } from './common.js';
 import { aspectVdus, buildStackSpec, levelScale, vduCount, type CpBinding, type ResolvedInputs } from './heat-template.js';
 import { checkResumable, resumeOperation, runOperation, type RunningOp } from './operation.js';
 import type { VnfcRef } from './hooks.js';
 
-export interface InstantiateRequest {
-  flavourId: string;
-  instantiationLevelId?: string;
-  extVirtualLinks?: Array<{
-    id: string;
-    resourceId: string;
-    extCps: Array<{ cpdId: string; cpConfig?: Array<{ cpProtocolData?: Array<Record<string, unknown>> }> }>;
-  }>;
-  vimConnectionInfo?: Array<{ id: string; vimId?: string; vimType: string }>;
-  additionalParams?: Record<string, unknown>;
-  [k: string]: unknown;
-}
+/** The instantiate request as the schema parsed it. */
+export type InstantiateRequest = InstantiateVnfRequest;
 
 const STACK_TIMEOUT_MINS = 30;
 
@@ -143,7 +144,7 @@ function instantiateBody(env: LcmEnv, instanceId: string, request: InstantiateRe
     const scaleLevels = levelScale(env.flavour, request.instantiationLevelId);
     await env.store.updateInstance(instanceId, (r) => ({
       ...r,
-      internal: { ...internalOf(r), request: request as Record<string, unknown>, scaleLevels, vimId: env.cloud.vimId } satisfies InternalState,
+      internal: { ...internalOf(r), request, requestSchemaVersion: REQUEST_SCHEMA_VERSION, scaleLevels, vimId: env.cloud.vimId } satisfies InternalState,
       vimConnectionInfo: vimConnectionInfo(request, env.cloud.vimId),
     }));
     await callHook(env, 'instantiate_start', instanceId, run.op.id, request);
@@ -166,12 +167,7 @@ function vimConnectionInfo(request: InstantiateRequest, vimId: string | null): V
   return [{ id: 'default', vimId, vimType: 'openstack', interfaceInfo: {}, accessInfo: {} }];
 }
 
-export interface HealRequest {
-  vnfcInstanceId?: string[];
-  cause?: string;
-  additionalParams?: Record<string, unknown>;
-  [k: string]: unknown;
-}
+export type HealRequest = HealVnfRequest;
 
 export async function heal(env: LcmEnv, instanceId: string, request: HealRequest) {
   const rec = await env.store.getInstance(instanceId);
@@ -205,7 +201,7 @@ function healBody(env: LcmEnv, instanceId: string, request: HealRequest) {
         await env.store.updateInstance(instanceId, (r) => ({ ...r, internal: { ...internalOf(r), images: [], imageByVdu: {} } }));
         await run.checkpoint({ oldStackDeleted: true });
       }
-      const { stack } = await createStack(env, instanceId, st.request as InstantiateRequest, st.scaleLevels);
+      const { stack } = await createStack(env, instanceId, st.request, st.scaleLevels);
       run.changes.stack = stack;
       await refreshVnfInfo(env, instanceId, { fresh: true });
       await run.checkpoint({ healStack: 'done' });
@@ -228,13 +224,7 @@ function healBody(env: LcmEnv, instanceId: string, request: HealRequest) {
   };
 }
 
-export interface ScaleRequest {
-  type: 'SCALE_OUT' | 'SCALE_IN';
-  aspectId: string;
-  numberOfSteps?: number;
-  additionalParams?: Record<string, unknown>;
-  [k: string]: unknown;
-}
+export type ScaleRequest = ScaleVnfRequest;
 
 /** The members SCALE_IN removes: the oldest of the aspect's VDUs (Heat's AutoScalingGroup order). */
 export function membersToRemove(vnfcs: VnfcRef[], vduIds: string[], count: number): VnfcRef[] {
@@ -325,7 +315,7 @@ function scaleBody(env: LcmEnv, instanceId: string, request: ScaleRequest) {
           scale: { type: request.type, aspectId: aspect.id, steps, removed: [], added: [] },
         });
       }
-      await updateScale(env, st.stack, st.request as InstantiateRequest, instanceId, levels, `${aspect.id} level ${cur} → ${next}`);
+      await updateScale(env, st.stack, st.request, instanceId, levels, `${aspect.id} level ${cur} → ${next}`);
     }
     const { vnfcs } = await refreshVnfInfo(env, instanceId, { scaleLevels: levels });
     const afterIds = new Set(vnfcs.map((v) => v.id));
@@ -362,11 +352,7 @@ async function currentVnfcsOf(env: LcmEnv, instanceId: string): Promise<VnfcRef[
   return (await refreshVnfInfo(env, instanceId)).vnfcs;
 }
 
-export interface TerminateRequest {
-  terminationType: 'GRACEFUL' | 'FORCEFUL';
-  gracefulTerminationTimeout?: number;
-  [k: string]: unknown;
-}
+export type TerminateRequest = TerminateVnfRequest;
 
 export async function terminate(env: LcmEnv, instanceId: string, request: TerminateRequest) {
   return runOperation(env, instanceId, 'TERMINATE', request, terminable, terminateBody(env, instanceId, request));
@@ -411,19 +397,28 @@ function notInstantiated(env: LcmEnv, instanceId: string): Promise<VnfInstanceRe
 /** `vnflcm op retry`: run the occurrence's operation again with its stored request, skipping what is done. */
 export async function retryOperation(env: LcmEnv, op: OpOccRecord) {
   const id = op.vnfInstanceId;
-  const p = op.operationParams;
   switch (op.operation) {
     case 'INSTANTIATE':
-      return resumeOperation(env, op.id, 'retry', instantiateBody(env, id, p as InstantiateRequest));
+      return resumeOperation(env, op.id, 'retry', instantiateBody(env, id, storedParams(op, instantiateVnfRequestShape)));
     case 'HEAL':
-      return resumeOperation(env, op.id, 'retry', healBody(env, id, p as HealRequest));
+      return resumeOperation(env, op.id, 'retry', healBody(env, id, storedParams(op, healVnfRequestSchema)));
     case 'SCALE':
-      return resumeOperation(env, op.id, 'retry', scaleBody(env, id, p as unknown as ScaleRequest));
+      return resumeOperation(env, op.id, 'retry', scaleBody(env, id, storedParams(op, scaleVnfRequestSchema)));
     case 'TERMINATE':
-      return resumeOperation(env, op.id, 'retry', terminateBody(env, id, p as unknown as TerminateRequest));
+      return resumeOperation(env, op.id, 'retry', terminateBody(env, id, storedParams(op, terminateVnfRequestSchema)));
     default:
       throw new CliError(`Operation type ${op.operation} is inavalid`);
   }
+}
+
+/** An occurrence's stored request, parsed by the schema of its operation (the store keeps JSON). */
+function storedParams<S extends z.ZodType>(op: OpOccRecord, schema: S): z.output<S> {
+  const r = schema.safeParse(op.operationParams);
+  if (!r.success) {
+    const what = r.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ');
+    throw new CliError(`Operation ${op.id} has a stored ${op.operation} request this vnflcm cannot read (${what}); 'vnflcm op fail ${op.id}' gives it up.`);
+  }
+  return r.data;
 }
 
 /**
@@ -470,7 +465,7 @@ export async function rollbackOperation(env: LcmEnv, op: OpOccRecord) {
  */
 function rollbackScaleOut(env: LcmEnv, op: OpOccRecord) {
   const instanceId = op.vnfInstanceId;
-  const request = op.operationParams as unknown as ScaleRequest;
+  const request = storedParams(op, scaleVnfRequestSchema);
   return resumeOperation(env, op.id, 'rollback', async (run, instance) => {
     const st = internalOf(instance);
     const saved = run.op.checkpoint?.scale as ScaleCheckpoint | undefined;
@@ -499,7 +494,7 @@ function rollbackScaleOut(env: LcmEnv, op: OpOccRecord) {
       env.progress.step('', `mark ${v.vduId} ${v.id} for removal`, 'done');
     }
     if (!sameLevels(st.scaleLevels, saved.fromLevels) || added.length > 0) {
-      await updateScale(env, stack, st.request as InstantiateRequest, instanceId, saved.fromLevels, `${request.aspectId} back to level ${saved.fromLevels[request.aspectId] ?? 0}`);
+      await updateScale(env, stack, st.request, instanceId, saved.fromLevels, `${request.aspectId} back to level ${saved.fromLevels[request.aspectId] ?? 0}`);
     }
     const { vnfcs } = await refreshVnfInfo(env, instanceId, { scaleLevels: saved.fromLevels });
     const left = vnfcs.filter((v) => added.some((a) => a.id === v.id));

@@ -113,7 +113,7 @@ export async function runInstantiate(store: Store, id: string, paramFile: string
   const t0 = Date.now();
   const { instantiate } = await import('./operations.js');
   try {
-    const { result, op } = await instantiate(env, id, request as Parameters<typeof instantiate>[2]);
+    const { result, op } = await instantiate(env, id, request);
     finish(say, 'Instantiate', id, op.id, t0);
     return result;
   } catch (err) {
@@ -127,22 +127,24 @@ async function instantiatedEnv(store: Store, id: string, flags: OpFlags, action:
   const allowed = action === 'terminate' ? terminable(rec) : rec.instantiationState === 'INSTANTIATED';
   if (!allowed) throw wrongState(id, 'instantiation_state', rec.instantiationState, action);
   const st = internalOf(rec);
-  const flavourId = (st.request?.flavourId as string | undefined) ?? '';
+  const flavourId = st.request?.flavourId ?? '';
   const { openInstanceCloud } = await import('./vim.js');
   const cloud = await openInstanceCloud(store, rec, flags);
   return lcmEnv(store, rec, cloud, flavourId, flags, say);
 }
 
 export async function runHeal(store: Store, id: string, body: Record<string, unknown>, flags: OpFlags, say: Say): Promise<void> {
+  const { healVnfRequestSchema } = await import('../params/schema.js');
+  const request = healVnfRequestSchema.parse(body);
   const env = await instantiatedEnv(store, id, flags, 'heal', say);
   const { checkHeal } = await import('./operations.js');
-  checkHeal(id, internalOf(await getInstance(store, id)), body);
+  checkHeal(id, internalOf(await getInstance(store, id)), request);
   say(`Heal request for VNF Instance ${id} has been accepted.`);
   armSignals(env, say);
   const t0 = Date.now();
   const { heal } = await import('./operations.js');
   try {
-    const { op } = await heal(env, id, body);
+    const { op } = await heal(env, id, request);
     finish(say, 'Heal', id, op.id, t0);
   } catch (err) {
     failed('Heal', id, err);
@@ -150,16 +152,17 @@ export async function runHeal(store: Store, id: string, body: Record<string, unk
 }
 
 export async function runScale(store: Store, id: string, body: Record<string, unknown>, flags: OpFlags, say: Say): Promise<void> {
+  const { scaleVnfRequestSchema } = await import('../params/schema.js');
+  const request = scaleVnfRequestSchema.parse(body);
   const env = await instantiatedEnv(store, id, flags, 'scale', say);
   const { checkScale } = await import('./operations.js');
-  const steps = typeof body.numberOfSteps === 'number' ? body.numberOfSteps : undefined;
-  checkScale(env, internalOf(await getInstance(store, id)).scaleLevels, { aspectId: String(body.aspectId), type: String(body.type), numberOfSteps: steps });
+  checkScale(env, internalOf(await getInstance(store, id)).scaleLevels, request);
   say(`Scale request for VNF Instance ${id} has been accepted.`);
   armSignals(env, say);
   const t0 = Date.now();
   const { scale } = await import('./operations.js');
   try {
-    const { op } = await scale(env, id, body as unknown as Parameters<typeof scale>[2]);
+    const { op } = await scale(env, id, request);
     finish(say, 'Scale', id, op.id, t0);
   } catch (err) {
     failed('Scale', id, err);
@@ -167,13 +170,15 @@ export async function runScale(store: Store, id: string, body: Record<string, un
 }
 
 export async function runTerminate(store: Store, id: string, body: Record<string, unknown>, flags: OpFlags, say: Say): Promise<void> {
+  const { terminateVnfRequestSchema } = await import('../params/schema.js');
+  const request = terminateVnfRequestSchema.parse(body);
   const env = await instantiatedEnv(store, id, flags, 'terminate', say);
   say(`Terminate request for VNF Instance '${id}' has been accepted.`);
   armSignals(env, say);
   const t0 = Date.now();
   const { terminate } = await import('./operations.js');
   try {
-    const { op } = await terminate(env, id, body as unknown as Parameters<typeof terminate>[2]);
+    const { op } = await terminate(env, id, request);
     finish(say, 'Terminate', id, op.id, t0);
   } catch (err) {
     failed('Terminate', id, err);
@@ -198,7 +203,7 @@ async function occurrenceEnv(
 ): Promise<LcmEnv> {
   const rec = await getInstance(store, op.vnfInstanceId);
   const st = internalOf(rec);
-  const flavourId = (op.operation === 'INSTANTIATE' ? (op.operationParams.flavourId as string | undefined) : undefined) ?? (st.request?.flavourId as string | undefined) ?? '';
+  const flavourId = (op.operation === 'INSTANTIATE' ? (op.operationParams.flavourId as string | undefined) : undefined) ?? st.request?.flavourId ?? '';
   const { openInstanceCloud } = await import('./vim.js');
   const cloud = await openInstanceCloud(store, rec, flags);
   return lcmEnv(store, rec, cloud, flavourId, flags, say);

@@ -5,6 +5,7 @@
  * found value. Every check returns `undefined` when the value is fine, else a {@link Finding}
  * (the `expected` and `hint` halves of an InputProblem).
  */
+import { ipVersion, isHostname, parseCidr, parseHostPort, parseRegistryAddress } from './address.js';
 
 export interface Finding {
   expected: string;
@@ -193,142 +194,18 @@ export function shellFinding(s: string, kind: TextKind, what: string): Finding |
 }
 
 // ---------------------------------------------------------------------------------------------
-// Addresses
-
-export function parseIPv4(s: string): number | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  let v = 0;
-  for (const p of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    v = v * 256 + n;
-  }
-  return v;
-}
-
-export function parseIPv6(s: string): bigint | undefined {
-  if (!/^[0-9A-Fa-f:.]+$/.test(s) || !s.includes(':')) return undefined;
-  let groups: string[];
-  const dbl = s.indexOf('::');
-  let tailV4: number | undefined;
-  let body = s;
-  const lastColon = s.lastIndexOf(':');
-  if (s.slice(lastColon + 1).includes('.')) {
-    tailV4 = parseIPv4(s.slice(lastColon + 1));
-    if (tailV4 === undefined) return undefined;
-    body = `${s.slice(0, lastColon + 1)}0:0`;
-  }
-  if (dbl !== -1) {
-    if (body.indexOf('::', dbl + 1) !== -1) return undefined;
-    const [l, r] = [body.slice(0, body.indexOf('::')), body.slice(body.indexOf('::') + 2)];
-    const lg = l ? l.split(':') : [];
-    const rg = r ? r.split(':') : [];
-    if (lg.length + rg.length > 7) return undefined;
-    groups = [...lg, ...Array<string>(8 - lg.length - rg.length).fill('0'), ...rg];
-  } else {
-    groups = body.split(':');
-    if (groups.length !== 8) return undefined;
-  }
-  let v = 0n;
-  for (const g of groups) {
-    if (!/^[0-9A-Fa-f]{1,4}$/.test(g)) return undefined;
-    v = (v << 16n) | BigInt(parseInt(g, 16));
-  }
-  if (tailV4 !== undefined) v = (v & ~0xffffffffn) | BigInt(tailV4);
-  return v;
-}
-
-export function isIP(s: string): 4 | 6 | undefined {
-  if (parseIPv4(s) !== undefined) return 4;
-  if (parseIPv6(s) !== undefined) return 6;
-  return undefined;
-}
-
-function formatIPv4(v: bigint): string {
-  return [24n, 16n, 8n, 0n].map((sh) => String((v >> sh) & 255n)).join('.');
-}
-
-function formatIPv6(v: bigint): string {
-  const g: number[] = [];
-  for (let i = 7; i >= 0; i--) g.push(Number((v >> BigInt(i * 16)) & 0xffffn));
-  // longest run of >= 2 zero groups becomes '::'
-  let bestS = -1;
-  let bestL = 0;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestL && j - i >= 2) {
-      bestS = i;
-      bestL = j - i;
-    }
-    i = j;
-  }
-  const hex = g.map((x) => x.toString(16));
-  if (bestS === -1) return hex.join(':');
-  return `${hex.slice(0, bestS).join(':')}::${hex.slice(bestS + bestL).join(':')}`;
-}
-
-export interface Cidr {
-  version: 4 | 6;
-  /** Network address (host bits cleared). */
-  network: bigint;
-  prefix: number;
-  /** Whether the given address had host bits set. */
-  hostBits: boolean;
-  /** Canonical `network/prefix`. */
-  text: string;
-}
-
-export function parseCidr(s: string): Cidr | undefined {
-  const m = /^([^/]+)\/(0|[1-9][0-9]{0,2})$/.exec(s);
-  if (!m) return undefined;
-  const addrText = m[1] as string;
-  const prefix = Number(m[2]);
-  const v4 = parseIPv4(addrText);
-  const version: 4 | 6 = v4 !== undefined ? 4 : 6;
-  const addr = v4 !== undefined ? BigInt(v4) : parseIPv6(addrText);
-  if (addr === undefined) return undefined;
-  const bits = version === 4 ? 32 : 128;
-  if (prefix > bits) return undefined;
-  const hostMask = (1n << BigInt(bits - prefix)) - 1n;
-  const network = addr & ~hostMask;
-  const text = `${version === 4 ? formatIPv4(network) : formatIPv6(network)}/${prefix}`;
-  return { version, network, prefix, hostBits: (addr & hostMask) !== 0n, text };
-}
-
-export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
-  if (a.version !== b.version) return false;
-  const bits = a.version === 4 ? 32 : 128;
-  const p = Math.min(a.prefix, b.prefix);
-  const mask = ~((1n << BigInt(bits - p)) - 1n);
-  return (a.network & mask) === (b.network & mask);
-}
+// Addresses (parsed by ./address.ts, the one address parser)
 
 /** A network CIDR as Python's `ipaddress.ip_network(x, strict=True)` accepts it. */
 export function checkCidr(s: string, what = 'a CIDR network address such as 10.96.0.0/12'): Finding | undefined {
   const c = parseCidr(s);
   if (!c) {
-    const hint = /^[^/]+$/.test(s) && isIP(s) ? `add the prefix length, e.g. ${s}/${isIP(s) === 4 ? 24 : 64}` : 'write it as <network address>/<prefix length>';
+    const v = s.includes('/') ? undefined : ipVersion(s);
+    const hint = v ? `add the prefix length, e.g. ${s}/${v === 4 ? 24 : 64}` : 'write it as <network address>/<prefix length>';
     return { expected: what, hint };
   }
   if (c.hostBits) return { expected: `${what} with no host bits set`, hint: `did you mean ${c.text}?` };
   return undefined;
-}
-
-const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-
-/** RFC 1123 host name (letters, digits, hyphens; dot-separated labels; not all-numeric). */
-export function isHostname(s: string, allowUnderscore = false): boolean {
-  if (!s || s.length > 253) return false;
-  if (/^[0-9.]+$/.test(s)) return false; // looks like an IPv4 address: it must then be one
-  const re = allowUnderscore ? /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/ : LABEL;
-  return s.split('.').every((l) => re.test(l));
 }
 
 export function checkPortValue(v: unknown): Finding | undefined {
@@ -347,45 +224,15 @@ export function checkPortValue(v: unknown): Finding | undefined {
   return { expected };
 }
 
-function checkPortText(p: string): string | undefined {
-  if (!/^[0-9]+$/.test(p)) return `the port "${p}" is not a number`;
-  const n = Number(p);
-  if (n < 1 || n > 65535) return `the port ${p} is outside 1–65535`;
-  return undefined;
-}
-
 export const SERVER_WHAT = 'a registry address host[:port] (host name, IPv4 or [IPv6]) or vnf:<instance id>';
 
 /** `server` of a private-registry connection: `host[:port]` or `vnf:<id>` (a registry VNF of this CLI). */
 export function checkServer(s: string): Finding | undefined {
-  const expected = SERVER_WHAT;
   if (s.startsWith('vnf:')) {
-    return /^vnf:[A-Za-z0-9][A-Za-z0-9._-]*$/.test(s) ? undefined : { expected, hint: 'vnf: must be followed by the id of a registry VNF instance' };
+    return /^vnf:[A-Za-z0-9][A-Za-z0-9._-]*$/.test(s) ? undefined : { expected: SERVER_WHAT, hint: 'vnf: must be followed by the id of a registry VNF instance' };
   }
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(s);
-  if (scheme) return { expected, hint: `leave out "${scheme[0]}"; connection_type selects HTTP or HTTPS` };
-  let port: string | undefined;
-  if (s.startsWith('[')) {
-    const m = /^\[([^\]]*)\](?::(.*))?$/.exec(s);
-    if (!m || parseIPv6(m[1] as string) === undefined) return { expected, hint: 'the part in [ ] must be an IPv6 address' };
-    port = m[2];
-  } else {
-    if (s.includes('/')) return { expected, hint: 'no path: only host and port' };
-    const colons = (s.match(/:/g) ?? []).length;
-    if (colons > 1) {
-      return parseIPv6(s) !== undefined ? { expected, hint: `put an IPv6 address in brackets: [${s}]:5000` } : { expected };
-    }
-    const [host, p] = colons === 1 ? (s.split(':') as [string, string]) : [s, undefined];
-    port = p;
-    if (parseIPv4(host) === undefined && !isHostname(host)) {
-      return { expected, hint: /^[0-9.]+$/.test(host) ? `"${host}" is not a valid IPv4 address` : `"${host}" is not a valid host name` };
-    }
-  }
-  if (port !== undefined) {
-    const bad = checkPortText(port);
-    if (bad) return { expected, hint: bad };
-  }
-  return undefined;
+  const r = parseRegistryAddress(s);
+  return r.ok ? undefined : { expected: SERVER_WHAT, ...(r.hint ? { hint: r.hint } : {}) };
 }
 
 export const HOSTS_WHAT = "an /etc/hosts line 'IP FQDN [FQDN…]'";
@@ -395,7 +242,7 @@ export function checkHostsString(s: string): Finding | undefined {
   const expected = HOSTS_WHAT;
   const parts = s.trim().split(/[ \t]+/);
   const ip = parts[0] ?? '';
-  if (!isIP(ip)) return { expected, hint: `it must start with an IP address, not "${ip}"` };
+  if (!ipVersion(ip)) return { expected, hint: `it must start with an IP address, not "${ip}"` };
   const names = parts.slice(1);
   if (!names.length) return { expected, hint: `add the host name after the address, e.g. "${ip} registry.example.com"` };
   const bad = names.find((n) => !isHostname(n));
@@ -419,22 +266,8 @@ export function checkProxyUrl(s: string): Finding | undefined {
   if (/\s/.test(s)) return { expected, hint: 'no spaces; percent-encode them as %20' };
   const at = authority.lastIndexOf('@');
   const hostPort = at === -1 ? authority : authority.slice(at + 1);
-  let port: string | undefined;
-  if (hostPort.startsWith('[')) {
-    const hm = /^\[([^\]]*)\](?::(.*))?$/.exec(hostPort);
-    if (!hm || parseIPv6(hm[1] as string) === undefined) return { expected, hint: 'the part in [ ] must be an IPv6 address' };
-    port = hm[2];
-  } else {
-    const i = hostPort.lastIndexOf(':');
-    const host = i === -1 ? hostPort : hostPort.slice(0, i);
-    port = i === -1 ? undefined : hostPort.slice(i + 1);
-    if (!host) return { expected, hint: 'the host is missing' };
-    if (parseIPv4(host) === undefined && !isHostname(host, true)) return { expected, hint: `"${host}" is not a valid host name` };
-  }
-  if (port !== undefined) {
-    const bad = checkPortText(port);
-    if (bad) return { expected, hint: bad };
-  }
+  const hp = parseHostPort(hostPort, { allowUnderscore: true, lastColon: true });
+  if (!hp.ok) return { expected, ...(hp.hint ? { hint: hp.hint } : {}) };
   if (tail && !/^\/?(\?[^#]*)?$/.test(tail)) return { expected, hint: 'a proxy URL has no path or fragment' };
   return undefined;
 }
@@ -452,20 +285,15 @@ export function checkNoProxy(s: string): Finding | undefined {
       if (f) return { expected, hint: f.hint?.startsWith('did you mean') ? `"${e}" has host bits set; ${f.hint}` : `"${e}" is not a valid CIDR` };
       continue;
     }
-    if (isIP(e)) continue;
-    if (/^\[[^\]]*\](:[0-9]+)?$/.test(e)) {
-      const inner = e.slice(1, e.indexOf(']'));
-      if (parseIPv6(inner) !== undefined) continue;
-      return { expected, hint: `"${e}" is not a valid IPv6 address` };
+    if (ipVersion(e)) continue;
+    if (e.startsWith('[')) {
+      const hp = parseHostPort(e);
+      if (hp.ok) continue;
+      return { expected, hint: hp.hint?.startsWith('the port') ? `"${e}" has an invalid port` : `"${e}" is not a valid IPv6 address` };
     }
-    let host = e;
-    const pm = /^(.*):([0-9]+)$/.exec(e);
-    if (pm) {
-      if (checkPortText(pm[2] as string)) return { expected, hint: `"${e}" has an invalid port` };
-      host = pm[1] as string;
-    }
-    host = host.replace(/^\*?\./, '');
-    if (parseIPv4(host) === undefined && !isHostname(host, true)) return { expected, hint: `"${e}" is not a host name, domain, IP address or CIDR` };
+    // `.domain` and `*.domain` match every host under the domain.
+    const hp = parseHostPort(e.replace(/^\*?\./, ''), { allowUnderscore: true });
+    if (!hp.ok) return { expected, hint: hp.hint?.startsWith('the port') ? `"${e}" has an invalid port` : `"${e}" is not a host name, domain, IP address or CIDR` };
   }
   return undefined;
 }
@@ -495,7 +323,7 @@ export function checkMacAddress(s: string): Finding | undefined {
 }
 
 export function checkIp(s: string): Finding | undefined {
-  return isIP(s) ? undefined : { expected: 'an IPv4 or IPv6 address' };
+  return ipVersion(s) ? undefined : { expected: 'an IPv4 or IPv6 address' };
 }
 
 export function checkK8sVersion(s: string): Finding | undefined {

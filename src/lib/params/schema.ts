@@ -7,8 +7,9 @@
  *    VNF) and `k8s_cluster_installation_param` (Kubernetes cluster VNF);
  *  - the `--additional-param-file` of `heal` and `scale` (merged at the top level of the request).
  *
- * Per-value checks (formats, ranges, shell metacharacters) live here; cross-field and
- * package-dependent checks are in ./validate.ts. Every schema carries its own "expected" text as
+ * Per-value checks (formats, ranges, shell metacharacters) live here; the cross-field and
+ * package-dependent checks (./request-checks.ts) are refinements of these schemas, so whatever
+ * parses a request runs them all. Every schema carries its own "expected" text as
  * the zod message, so issues convert 1:1 into InputProblems (see `issuesToProblems`).
  * `.meta({ description })` texts are documentation only: docs/params.md is generated from them
  * (src/lib/params/docs.ts); a value's "expected" text is its description when it has none.
@@ -37,9 +38,12 @@ import {
   shellFinding,
   type TextKind,
 } from './checks.js';
+import { ADDITIONAL_PARAMS_KEYS, credentialPairChecks, instantiateRequestChecks, type RequestCheckOptions, UNKNOWN_KEYS_MARK } from './request-checks.js';
 
-/** zod message prefix of an unrecognized-keys issue; the known keys follow, comma-separated. */
-export const UNKNOWN_KEYS_MARK = '\u0000known-keys:';
+export { ADDITIONAL_PARAMS_KEYS, UNKNOWN_KEYS_MARK };
+
+/** Refinements that run whatever failed before them (every problem at once). */
+const ALWAYS = { when: () => true };
 
 /** A strict object whose own issues say `expected <what>`, and whose unknown-key issue carries the known keys. */
 function obj<S extends z.core.$ZodLooseShape>(shape: S, what: string) {
@@ -197,11 +201,26 @@ export const vimConnectionInfoSchema = obj(
 // ---------------------------------------------------------------------------------------------
 // additionalParams.private_registry_installation_param
 
+/**
+ * The registry VM's proxy values go into apt.conf and a systemd unit, which cannot carry control
+ * characters, double quotes or backslashes inside a quoted value (apt has no escapes).
+ */
+// eslint-disable-next-line no-control-regex
+const UNREPRESENTABLE = /[\u0000-\u001f\u007f"\\]/;
+function aptSafe(what: string, check: (v: string) => Finding | undefined) {
+  return (v: string): Finding | undefined => {
+    const bad = UNREPRESENTABLE.exec(v);
+    if (!bad) return check(v);
+    const c = bad[0] === '"' ? 'a double quote' : bad[0] === '\\' ? 'a backslash' : 'a control character';
+    return { expected: `${what} without control characters, double quotes or backslashes`, hint: `it contains ${c} at character ${bad.index + 1}, which apt.conf and systemd units cannot carry; percent-encode it` };
+  };
+}
+
 export const registryProxySchema = obj(
   {
-    http_proxy: doc(proxyUrl(), 'HTTP proxy server address, e.g. http://proxy.example.com:3128').optional(),
-    https_proxy: doc(proxyUrl(), 'HTTPS proxy server address').optional(),
-    no_proxy: doc(noProxy(), 'Comma-separated addresses, networks and domains reached without the proxy').optional(),
+    http_proxy: doc(text(PROXY_WHAT, 'url', aptSafe(PROXY_WHAT, checkProxyUrl)), 'HTTP proxy server address, e.g. http://proxy.example.com:3128').optional(),
+    https_proxy: doc(text(PROXY_WHAT, 'url', aptSafe(PROXY_WHAT, checkProxyUrl)), 'HTTPS proxy server address').optional(),
+    no_proxy: doc(text(NO_PROXY_WHAT, 'noproxy', aptSafe(NO_PROXY_WHAT, checkNoProxy)), 'Comma-separated addresses, networks and domains reached without the proxy').optional(),
   },
   'an object {http_proxy, https_proxy, no_proxy}',
 );
@@ -352,15 +371,6 @@ export const k8sClusterInstallationParamSchema = obj(
 // ---------------------------------------------------------------------------------------------
 // additionalParams and the request
 
-/** Keys of `additionalParams` vnflcm knows. Other keys are checked in validate.ts (BaseHOT pass-through). */
-export const ADDITIONAL_PARAMS_KEYS = [
-  'private_registry_installation_param',
-  'k8s_cluster_installation_param',
-  'lcm-operation-user-data',
-  'lcm-operation-user-data-class',
-  'nfv',
-] as const;
-
 export const additionalParamsSchema = z.looseObject(
   {
     private_registry_installation_param: doc(privateRegistryInstallationParamSchema, 'Parameters of the Docker private registry VNF').optional(),
@@ -372,7 +382,11 @@ export const additionalParamsSchema = z.looseObject(
   { error: 'an object with private_registry_installation_param or k8s_cluster_installation_param' },
 ).meta({ description: 'Parameters of the management driver; other keys are passed to the BaseHOT as template parameters' });
 
-export const instantiateVnfRequestSchema = obj(
+/**
+ * The request's per-value schema alone, without the cross-field checks: for reading back a request
+ * that passed them when it was given (an INSTANTIATE occurrence's stored operationParams).
+ */
+export const instantiateVnfRequestShape = obj(
   {
     flavourId: doc(plain('a flavour id'), 'Deployment flavour of the VNFD, e.g. simple'),
     instantiationLevelId: doc(plain('an instantiation level id'), 'Instantiation level of the flavour (default: its default level)').optional(),
@@ -390,6 +404,13 @@ export const instantiateVnfRequestSchema = obj(
   },
   'an InstantiateVnfRequest object {flavourId, extVirtualLinks, vimConnectionInfo, additionalParams, …}',
 );
+
+/** The instantiate request with its cross-field checks and, given a package, the checks against it. */
+export function instantiateVnfRequestSchemaFor(o: RequestCheckOptions = {}) {
+  return instantiateVnfRequestShape.superRefine(instantiateRequestChecks(o), ALWAYS);
+}
+
+export const instantiateVnfRequestSchema = instantiateVnfRequestSchemaFor();
 
 // ---------------------------------------------------------------------------------------------
 // heal / scale --additional-param-file (merged at the top level of the request body)
@@ -414,7 +435,7 @@ function healFile<A extends z.ZodType>(additionalParams: A) {
       additionalParams: additionalParams.optional(),
     },
     'a HealVnfRequest object {cause, vnfcInstanceId, additionalParams}',
-  );
+  ).superRefine(credentialPairChecks, ALWAYS);
 }
 
 function scaleFile<A extends z.ZodType>(additionalParams: A) {
@@ -426,7 +447,7 @@ function scaleFile<A extends z.ZodType>(additionalParams: A) {
       additionalParams: additionalParams.optional(),
     },
     'a ScaleVnfRequest object {type, aspectId, numberOfSteps, additionalParams}',
-  );
+  ).superRefine(credentialPairChecks, ALWAYS);
 }
 
 /** The Kubernetes driver's keys (also what is checked when the instance's driver is not known). */
@@ -443,6 +464,30 @@ export const registryHealVnfRequestFileSchema = healFile(obj({ all: healAll }, '
 
 /** … and nothing from scale's. */
 export const registryScaleVnfRequestFileSchema = scaleFile(obj({}, 'an empty object (the private registry driver takes no scale parameters)'));
+
+// ---------------------------------------------------------------------------------------------
+// The operation requests as an occurrence stores them (operationParams): built by the commands
+// from their flags and the validated --additional-param-file, parsed again only when read back.
+
+const storedAdditionalParams = z.record(z.string(), z.unknown()).optional();
+
+export const healVnfRequestSchema = z.looseObject({
+  vnfcInstanceId: z.array(z.string()).optional(),
+  cause: z.string().optional(),
+  additionalParams: storedAdditionalParams,
+});
+
+export const scaleVnfRequestSchema = z.looseObject({
+  type: z.enum(['SCALE_OUT', 'SCALE_IN']),
+  aspectId: z.string(),
+  numberOfSteps: z.number().int().min(1).optional(),
+  additionalParams: storedAdditionalParams,
+});
+
+export const terminateVnfRequestSchema = z.looseObject({
+  terminationType: z.enum(['GRACEFUL', 'FORCEFUL']),
+  gracefulTerminationTimeout: z.number().int().optional(),
+});
 
 // ---------------------------------------------------------------------------------------------
 // Types (outputs: defaults applied, port_no a number, connection_type "0" | "1")
@@ -465,3 +510,6 @@ export type AdditionalParams = z.output<typeof additionalParamsSchema>;
 export type InstantiateVnfRequest = z.output<typeof instantiateVnfRequestSchema>;
 export type HealVnfRequestFile = z.output<typeof healVnfRequestFileSchema>;
 export type ScaleVnfRequestFile = z.output<typeof scaleVnfRequestFileSchema>;
+export type HealVnfRequest = z.output<typeof healVnfRequestSchema>;
+export type ScaleVnfRequest = z.output<typeof scaleVnfRequestSchema>;
+export type TerminateVnfRequest = z.output<typeof terminateVnfRequestSchema>;

@@ -18,6 +18,7 @@ import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import { fetch, type Response } from '../http.js';
+import { parseRegistryAddress } from '../params/address.js';
 import type { RegistrySpec } from '../mgmt/kubernetes/registries.js';
 import { CheckChain, CheckFailed, CheckSkipped, OPERATOR, type CheckRow } from './rows.js';
 
@@ -68,10 +69,10 @@ export interface Endpoint {
 
 export function endpointOf(reg: Pick<RegistrySpec, 'server' | 'secure'>): Endpoint {
   const scheme = reg.secure ? 'https' : 'http';
-  const m = /^(\[[^\]]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(reg.server);
-  if (!m) throw new CheckFailed(`"${reg.server}" is not host[:port]`);
-  const host = (m[1] as string).replace(/^\[|\]$/g, '');
-  return { scheme, host, port: m[2] ? Number(m[2]) : scheme === 'https' ? 443 : 80, explicitPort: m[2] !== undefined, base: `${scheme}://${reg.server}` };
+  const a = parseRegistryAddress(reg.server);
+  if (!a.ok) throw new CheckFailed(`"${reg.server}" is not host[:port]`);
+  const { host, port } = a.value;
+  return { scheme, host, port: port ?? (scheme === 'https' ? 443 : 80), explicitPort: port !== undefined, base: `${scheme}://${reg.server}` };
 }
 
 /** The names a hosts_string line gives addresses to. */

@@ -4,13 +4,16 @@
  *
  *  v0: no meta.json (an empty or pre-release store).
  *  v1: meta.json; every directory 0700 and every file 0600.
+ *  v2: an instance's stored instantiate request is the schema's parsed, typed output, with
+ *      `internal.requestSchemaVersion` (before: the request as an earlier build stored it).
  */
 import { chmod, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CliError } from '../errors.js';
 import { DIR_MODE, FILE_MODE, readJson, writeJsonAtomic } from './atomic.js';
+import { REQUEST_SCHEMA_VERSION, type VnfInstanceRecord } from './records.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 interface Meta {
   schemaVersion: number;
@@ -23,7 +26,34 @@ const MIGRATIONS: Record<number, Migration> = {
   1: async (root) => {
     await tighten(root);
   },
+  // v1 -> v2: parse every stored instantiate request with the schema.
+  2: async (root) => {
+    const dir = join(root, 'instances');
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const name of names.filter((n) => n.endsWith('.json'))) {
+      const file = join(dir, name);
+      const rec = await readJson<VnfInstanceRecord>(file);
+      if (rec) await writeJsonAtomic(file, await typedRequest(rec));
+    }
+  },
 };
+
+/**
+ * The record with its instantiate request parsed by the current schema. A request the schema
+ * refuses is kept aside (`unparsedRequest`, with the problems) instead of being stored as typed:
+ * operations on that instance then say why they cannot run.
+ */
+export async function typedRequest(rec: VnfInstanceRecord): Promise<VnfInstanceRecord> {
+  const internal = rec.internal;
+  if (internal?.request === undefined || internal.requestSchemaVersion === REQUEST_SCHEMA_VERSION) return rec;
+  // Loaded here only: zod and the schemas stay out of the start-up of every command.
+  const { validateInstantiateRequest } = await import('../params/validate.js');
+  const { formatProblem } = await import('../errors.js');
+  const { request: raw, ...rest } = internal;
+  const v = validateInstantiateRequest(raw);
+  if (v.request) return { ...rec, internal: { ...rest, request: v.request, requestSchemaVersion: REQUEST_SCHEMA_VERSION } };
+  return { ...rec, internal: { ...rest, unparsedRequest: raw, requestProblems: v.problems.map(formatProblem) } };
+}
 
 /** True when the store is older (or newer: refused by migrate) than this program. */
 export async function needsMigration(root: string): Promise<boolean> {

@@ -3,6 +3,8 @@
  * Tacker's v1 API, so the API view (src/lib/views) is mostly a projection.
  */
 
+import type { InstantiateVnfRequest } from '../params/schema.js';
+
 export type InstantiationState = 'NOT_INSTANTIATED' | 'INSTANTIATED';
 
 export interface PackageRecord {
@@ -30,6 +32,28 @@ export interface VimConnectionInfo {
   extra?: Record<string, unknown>;
 }
 
+/**
+ * Version of the instantiate request schema (src/lib/params/schema.ts) stored requests were parsed
+ * with. Raise it, with a migration step, when the schema's output changes.
+ */
+export const REQUEST_SCHEMA_VERSION = 1;
+
+/**
+ * Internal state of an instance (the LCM layer's, src/lib/lcm/common.ts); the store knows the
+ * instantiate request, which it migrates when its schema changes (./migrations.ts).
+ */
+export interface InstanceInternal {
+  /** The instantiate request as the schema parsed it (typed, defaults applied). */
+  request?: InstantiateVnfRequest;
+  /** The request schema version `request` was parsed with (REQUEST_SCHEMA_VERSION). */
+  requestSchemaVersion?: number;
+  /** A stored request the schema refused when the store was migrated, kept for the user to see. */
+  unparsedRequest?: unknown;
+  /** Why it was refused (InputProblem lines). */
+  requestProblems?: string[];
+  [k: string]: unknown;
+}
+
 export interface VnfInstanceRecord {
   id: string;
   vnfInstanceName: string;
@@ -47,7 +71,7 @@ export interface VnfInstanceRecord {
   metadata?: Record<string, unknown>;
   createdAt: string;
   /** Internal: what the cloud side needs to act on the instance again (stack, stored request, images). */
-  internal?: Record<string, unknown>;
+  internal?: InstanceInternal;
   /** Id of the LCM operation occurrence currently running on this instance, if any. */
   activeOpId?: string | null;
 }

@@ -6,6 +6,7 @@
  */
 import { CliError, ExitCode } from '../../errors.js';
 import type { Flavour } from '../../package/model.js';
+import type { InstantiateVnfRequest } from '../../params/schema.js';
 import type { Store } from '../../store/index.js';
 import { loadScriptOverrides } from './install.js';
 import { vduOf } from './nodes.js';
@@ -15,7 +16,7 @@ import type { KubernetesMeta } from './run.js';
 import { resolveRegistries } from './registries.js';
 
 export async function dryRunPlan(
-  o: { flavour: Flavour; request: Record<string, unknown>; packageRoot: string; store: Pick<Store, 'getInstance'> },
+  o: { flavour: Flavour; request: InstantiateVnfRequest; packageRoot: string; store: Pick<Store, 'getInstance'> },
   count: (vduId: string) => number,
 ): Promise<NodePlanSpec[]> {
   const k8s = parseClusterParam(o.request);
@@ -30,7 +31,7 @@ export async function dryRunPlan(
   );
 }
 
-type PlanSource = { request: Record<string, unknown>; packageRoot: string; store: Pick<Store, 'getInstance'> };
+type PlanSource = { request: InstantiateVnfRequest; packageRoot: string; store: Pick<Store, 'getInstance'> };
 
 async function planInputOf(o: PlanSource): Promise<PlanInput> {
   const k8s = parseClusterParam(o.request);

@@ -1,15 +1,14 @@
 /**
  * The driver's inputs: `additionalParams.k8s_cluster_installation_param` of the stored
- * instantiate request (defaults applied by the schema), the SSH credentials (a heal or scale
+ * instantiate request (parsed once by the schema when it was given: typed, defaults applied), the SSH credentials (a heal or scale
  * request may override them: master_node_username/password, worker_node_username/password), the
  * install script of the package and its overrides file.
  */
 import { realpath } from 'node:fs/promises';
-import { CliError, ExitCode, InputError } from '../../errors.js';
+import { CliError, ExitCode } from '../../errors.js';
 import type { HookContext } from '../../lcm/hooks.js';
 import { resolveInPackage } from '../../package/paths.js';
-import { k8sClusterInstallationParamSchema, type K8sClusterInstallationParam } from '../../params/schema.js';
-import { issuesToProblems } from '../../params/validate.js';
+import type { InstantiateVnfRequest, K8sClusterInstallationParam } from '../../params/schema.js';
 import type { SshCredentials } from '../common/vnfc-ssh.js';
 import { loadScriptOverrides, type ScriptOverrides } from './install.js';
 
@@ -47,20 +46,13 @@ export function credentialOverrides(operationParams: Record<string, unknown>): {
   };
 }
 
-/** The parsed cluster parameters of the stored request. */
-export function parseClusterParam(request: Record<string, unknown>): K8sClusterInstallationParam {
-  const raw = asRecord(request.additionalParams)?.[PARAM_KEY];
-  if (raw === undefined) {
+/** The cluster parameters of the stored request; a request of another kind of VNF has none. */
+export function parseClusterParam(request: InstantiateVnfRequest): K8sClusterInstallationParam {
+  const k8s = request.additionalParams[PARAM_KEY];
+  if (!k8s) {
     throw new CliError(`The instantiate request has no additionalParams.${PARAM_KEY}; the Kubernetes cluster driver needs it.`, ExitCode.invalidInput);
   }
-  const parsed = k8sClusterInstallationParamSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new InputError(
-      `additionalParams.${PARAM_KEY} of the stored instantiate request is invalid`,
-      issuesToProblems(parsed.error.issues, raw).map((p) => ({ ...p, path: `additionalParams.${PARAM_KEY}${p.path ? `.${p.path}` : ''}` })),
-    );
-  }
-  return parsed.data;
+  return k8s;
 }
 
 export async function loadClusterParams(ctx: Pick<HookContext, 'request' | 'operationParams' | 'pkg' | 'instance'>): Promise<ClusterParams> {

@@ -3,6 +3,7 @@
  * containerd, kubelet, kubeadm — understand them): Tacker enumerated every address of the node
  * network (256 entries for a /24, 65 536 for a /16) and grew the list on every run.
  */
+import { cidrContains, ipVersion, parseCidr } from '../../params/address.js';
 
 export interface ProxyInput {
   http_proxy?: string;
@@ -17,29 +18,15 @@ export interface ProxySettings {
   noProxy?: string;
 }
 
-function ipv4ToInt(ip: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
-  if (!m) return undefined;
-  const o = m.slice(1).map(Number);
-  if (o.some((x) => x > 255)) return undefined;
-  return (((o[0] as number) << 24) >>> 0) + ((o[1] as number) << 16) + ((o[2] as number) << 8) + (o[3] as number);
-}
-
-/** Whether an IPv4 address lies in an IPv4 CIDR. */
+/** Whether an IP address lies in a CIDR. */
 export function inCidr(ip: string, cidr: string): boolean {
-  const [net, lenText] = cidr.split('/');
-  const a = ipv4ToInt(ip);
-  const n = ipv4ToInt(net ?? '');
-  const len = Number(lenText);
-  if (a === undefined || n === undefined || !Number.isInteger(len) || len < 0 || len > 32) return false;
-  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
-  return ((a & mask) >>> 0) === ((n & mask) >>> 0);
+  const c = parseCidr(cidr);
+  return c !== undefined && cidrContains(c, ip);
 }
 
 /** The /24 network around an IPv4 address (Tacker's default node CIDR), or undefined. */
 export function slash24(ip: string): string | undefined {
-  const m = /^(\d{1,3}\.\d{1,3}\.\d{1,3})\.\d{1,3}$/.exec(ip);
-  return m ? `${m[1]}.0/24` : undefined;
+  return ipVersion(ip) === 4 ? parseCidr(`${ip}/24`)?.text : undefined;
 }
 
 /**

@@ -6,6 +6,7 @@
 import { realpath } from 'node:fs/promises';
 import { CliError, ExitCode } from '../../errors.js';
 import { resolveInPackage } from '../../package/paths.js';
+import { type HostPort, parseRegistryAddress } from '../../params/address.js';
 import type { PrivateRegistryConnection } from '../../params/schema.js';
 import type { Store } from '../../store/index.js';
 
@@ -23,6 +24,8 @@ export interface RegistrySpec {
   hostsLine?: string;
   /** The server as written in the parameters (e.g. `vnf:<id>`), for messages. */
   configured: string;
+  /** `server` parsed: host name, IPv4 or IPv6, and port (always set by resolveRegistries). */
+  address?: HostPort;
 }
 
 /** The registry VNF's endpoint, as its driver records it in the instance metadata. */
@@ -35,7 +38,7 @@ function inputError(message: string): CliError {
 }
 
 /** `server: "vnf:<id>"` → the `ip:port` endpoint recorded by the registry VNF's driver. */
-export async function resolveRegistryVnf(store: Pick<Store, 'getInstance'>, server: string, index: number): Promise<string> {
+export async function resolveRegistryVnf(store: Pick<Store, 'getInstance'>, server: string, index: number): Promise<HostPort> {
   const id = server.slice('vnf:'.length);
   const where = `private_registry_connection_info[${index}].server "${server}"`;
   const inst = await store.getInstance(id);
@@ -44,18 +47,22 @@ export async function resolveRegistryVnf(store: Pick<Store, 'getInstance'>, serv
     throw inputError(`${where}: VNF instance ${id} (${inst.vnfInstanceName || inst.vnfProductName}) is ${inst.instantiationState}; instantiate the registry VNF first.`);
   }
   const endpoint = (inst.metadata as RegistryVnfMetadata | undefined)?.private_registry?.endpoint;
-  if (typeof endpoint !== 'string' || !/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):[0-9]{1,5}$/.test(endpoint)) {
+  const parsed = typeof endpoint === 'string' ? parseRegistryAddress(endpoint) : undefined;
+  if (!parsed?.ok || parsed.value.port === undefined) {
     throw inputError(
       `${where}: VNF instance ${id} (${inst.vnfInstanceName || inst.vnfProductName}) has no private registry endpoint recorded ` +
         '(metadata.private_registry.endpoint); is it a Docker private registry VNF whose instantiate_end completed?',
     );
   }
-  return endpoint;
+  return parsed.value;
 }
 
 /**
- * Resolve the parameter entries: `vnf:` servers, CA files inside the package, credentials in
- * pairs (never a default user or password), one entry per server.
+ * Resolve the parsed entries (the schema checked them: addresses, credentials in pairs, CA files
+ * only for HTTPS, no server twice): `vnf:` servers to the registry VNF's endpoint, CA files to
+ * their place in the package. What only resolution can tell is refused here: an unknown or
+ * uninstantiated registry VNF, HTTPS to a registry VNF (it serves HTTP), a CA file that is missing
+ * or leaves the package, and two entries that resolve to the same server.
  */
 export async function resolveRegistries(
   entries: readonly PrivateRegistryConnection[] | undefined,
@@ -65,20 +72,19 @@ export async function resolveRegistries(
   const root = await realpath(opts.packageRoot);
   for (const [i, e] of (entries ?? []).entries()) {
     const where = `private_registry_connection_info[${i}]`;
-    let server = e.server;
     const secure = e.connection_type === '1';
-    if (server.startsWith('vnf:')) {
-      server = await resolveRegistryVnf(opts.store, server, i);
-      if (secure) {
-        throw inputError(`${where}: the registry VNF ${e.server} serves plain HTTP at ${server}; use connection_type "0".`);
-      }
-    }
-    if ((e.username === undefined) !== (e.password === undefined)) {
-      throw inputError(`${where} (${e.server}): give both username and password, or neither (vnflcm never assumes default credentials).`);
+    let address: HostPort;
+    if (e.server.startsWith('vnf:')) {
+      address = await resolveRegistryVnf(opts.store, e.server, i);
+      if (secure) throw inputError(`${where}: the registry VNF ${e.server} serves plain HTTP at ${address.text}; use connection_type "0".`);
+    } else {
+      const parsed = parseRegistryAddress(e.server);
+      // the schema accepted it: this only fails for an entry that did not come through the schema
+      if (!parsed.ok) throw new Error(`${where}: unparsed registry server ${JSON.stringify(e.server)}`);
+      address = parsed.value;
     }
     let caFile: string | undefined;
     if (e.certificate_path !== undefined) {
-      if (!secure) throw inputError(`${where} (${e.server}): certificate_path is only used with connection_type "1" (HTTPS).`);
       const r = await resolveInPackage(root, e.certificate_path);
       if (r.kind !== 'file') {
         throw inputError(
@@ -87,11 +93,13 @@ export async function resolveRegistries(
       }
       caFile = r.abs;
     }
+    const server = address.text;
     if (out.some((o) => o.server === server)) throw inputError(`${where}: registry ${server} is listed twice.`);
     out.push({
       server,
       secure,
       configured: e.server,
+      address,
       ...(e.username !== undefined && e.password !== undefined ? { username: e.username, password: e.password } : {}),
       ...(caFile ? { caFile } : {}),
       ...(e.hosts_string ? { hostsLine: e.hosts_string } : {}),

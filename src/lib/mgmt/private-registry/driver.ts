@@ -20,7 +20,7 @@ import type { RemoteHost } from '../../remote/host.js';
 import { runSteps } from '../../remote/steps.js';
 import { connectVnfc, operationLog, vnfcAddress } from '../common/vnfc-ssh.js';
 import { inspectRegistryArchive } from './image.js';
-import { parseRegistryParams, proxySecrets, type RegistryParams } from './params.js';
+import { registryParams, proxySecrets, type RegistryParams } from './params.js';
 import { detectOs, osLabel, unsupportedReason, type OsInfo } from './render.js';
 import { DEFAULT_TIMINGS, fetchProbe, registrySteps, type ImageSource, type RegistryPlan, type RegistryTimings } from './steps.js';
 
@@ -122,7 +122,7 @@ async function provisionVnfc(
 
 /** instantiate_end and heal_end (the same idempotent provisioning). */
 export async function provisionRegistry(ctx: HookContext, opts: DriverOptions = {}): Promise<RegistryEndpoint> {
-  const params = parseRegistryParams(ctx.request);
+  const params = registryParams(ctx.request);
   // Local checks first: a bad archive fails before any VM is touched.
   const image: ImageSource = params.imagePath
     ? { kind: 'archive', ...(await inspectRegistryArchive(ctx.pkg.root, params.imagePath)) }

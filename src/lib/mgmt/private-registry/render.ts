@@ -20,7 +20,7 @@ export function renderAptProxy(proxy: ProxySettings | undefined): string | undef
 
 /**
  * A value inside a double-quoted systemd `Environment=` assignment: `%` starts a specifier in unit
- * files, so it is doubled; `"` and `\` would need C escapes (params.ts refuses them, this escapes
+ * files, so it is doubled; `"` and `\` would need C escapes (the param schema refuses them, this escapes
  * them anyway so the function is safe on its own).
  */
 export function systemdQuoted(value: string): string {
