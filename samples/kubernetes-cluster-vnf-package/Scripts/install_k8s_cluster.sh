@@ -321,7 +321,6 @@ validate_inputs() {
   K8S_PACKAGE_REVISION=${C_K8S_PACKAGE_REVISION:-1.1}
   K8S_APT_REPO=${C_K8S_APT_REPO:-https://pkgs.k8s.io/core:/stable:/v${K8S_MINOR}/deb/}
   CONTAINER_RUNTIME=${C_CONTAINER_RUNTIME:-containerd}
-  SANDBOX_IMAGE=${C_SANDBOX_IMAGE:-registry.k8s.io/pause:3.10.1}
   CNI_MANIFEST=${C_CNI_MANIFEST:-https://raw.githubusercontent.com/projectcalico/calico/v3.31.3/manifests/calico.yaml}
   HA_VIP=${C_HA_VIP:-}
   HA_MASTER_IPS=${C_HA_MASTER_IPS:-}
