@@ -1,8 +1,9 @@
 /** `vnflcm heal`: heal a VNF instance. Returns its data; BaseCommand prints it. */
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
+import { CliError, ExitCode } from '../lib/errors.js';
 import { operationFlags } from '../cli/flags/operation.js';
-import type { OperationResult } from '../cli/results.js';
+import { message, type MessageResult, type OperationResult } from '../cli/results.js';
 
 export default class Heal extends BaseCommand {
   static override summary = 'Heal a VNF instance';
@@ -18,10 +19,11 @@ export default class Heal extends BaseCommand {
     cause: Flags.string({ description: 'Specify the reason why a healing procedure is required.', helpValue: 'CAUSE' }),
     'vnfc-instance': Flags.string({ description: 'List of VNFC instances requiring a healing action.', multiple: true, helpValue: '<vnfc-instance-id>' }),
     'additional-param-file': Flags.string({ description: 'Additional parameters passed by the NFVO as input to the healing process.', helpValue: '<additional-param-file>' }),
+    'dry-run': Flags.boolean({ description: "Print the Kubernetes driver's plan per node that a VNFC heal would run; change nothing", default: false }),
     ...operationFlags,
   };
 
-  async run(): Promise<OperationResult> {
+  async run(): Promise<MessageResult | OperationResult> {
     const { args, flags } = await this.parse(Heal);
     const body: Record<string, unknown> = {};
     if (flags.cause) body.cause = flags.cause;
@@ -33,6 +35,11 @@ export default class Heal extends BaseCommand {
       const { instanceDriver } = await import('../cli/instance-driver.js');
       const driver = await instanceDriver(store, args['vnf-instance']);
       Object.assign(body, await validateHealParamFile(flags['additional-param-file'], {}, driver));
+    }
+    if (flags['dry-run']) {
+      if (!flags['vnfc-instance']?.length) throw new CliError('heal --dry-run shows the plan of a VNFC heal: give --vnfc-instance', ExitCode.usage);
+      const { dryRunChange } = await import('../lib/lcm/dry-run.js');
+      return message(await dryRunChange(store, args['vnf-instance'], { op: 'heal', vnfcIds: flags['vnfc-instance'] }));
     }
     const { runHeal } = await import('../lib/lcm/run.js');
     await runHeal(store, args['vnf-instance'], body, flags, this.operationSay(flags));

@@ -2,7 +2,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { operationFlags } from '../cli/flags/operation.js';
-import type { OperationResult } from '../cli/results.js';
+import { message, type MessageResult, type OperationResult } from '../cli/results.js';
 
 export default class Scale extends BaseCommand {
   static override summary = 'Scale a VNF instance';
@@ -16,10 +16,11 @@ export default class Scale extends BaseCommand {
     'additional-param-file': Flags.string({ description: 'Additional parameters passed by the NFVO as input to the scaling process.', helpValue: '<additional-param-file>' }),
     type: Flags.string({ description: 'SCALE_OUT or SCALE_IN for VNF instance', required: true, options: ['SCALE_OUT', 'SCALE_IN'], helpValue: '<type>' }),
     'aspect-id': Flags.string({ description: 'Scale aspect ID', required: true, helpValue: '<aspect-id>' }),
+    'dry-run': Flags.boolean({ description: "Print the Kubernetes driver's plan per node that the scale would run; change nothing", default: false }),
     ...operationFlags,
   };
 
-  async run(): Promise<OperationResult> {
+  async run(): Promise<MessageResult | OperationResult> {
     const { args, flags } = await this.parse(Scale);
     const body: Record<string, unknown> = { type: flags.type, aspectId: flags['aspect-id'] };
     if (flags['number-of-steps']) body.numberOfSteps = flags['number-of-steps'];
@@ -30,6 +31,11 @@ export default class Scale extends BaseCommand {
       const { instanceDriver } = await import('../cli/instance-driver.js');
       const driver = await instanceDriver(store, args['vnf-instance']);
       Object.assign(body, await validateScaleParamFile(flags['additional-param-file'], {}, driver));
+    }
+    if (flags['dry-run']) {
+      const { dryRunChange } = await import('../lib/lcm/dry-run.js');
+      const op = flags.type === 'SCALE_OUT' ? 'scale-out' : 'scale-in';
+      return message(await dryRunChange(store, args['vnf-instance'], { op, aspectId: flags['aspect-id'], steps: flags['number-of-steps'] ?? 1 }));
     }
     const { runScale } = await import('../lib/lcm/run.js');
     await runScale(store, args['vnf-instance'], body, flags, this.operationSay(flags));

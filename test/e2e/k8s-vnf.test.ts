@@ -151,6 +151,16 @@ describe('Kubernetes VNF with private registries through the CLI', { timeout: 60
     envSh(['vm', 'exec', w0, '--', 'sed', '-i', `/${facts.registries.https.fqdn}/d`, '/etc/hosts']);
     assert.notEqual(envSh(['verify-pull', w0, facts.registries.https.server, IMAGE]).code, 0, 'without its hosts line the node cannot pull');
 
+    // --dry-run prints the per-node plan of the scale-out and changes nothing (no occurrence, same VNFCs)
+    const opsBefore = (await ok(['op', 'list', '-f', 'value', '-c', 'ID'])).stdout;
+    const plan = (await ok(['scale', id, '--type', 'SCALE_OUT', '--aspect-id', 'worker_instance', '--number-of-steps', '2', '--dry-run'])).stdout;
+    assert.match(plan, /^operation: scale-out$/m);
+    assert.match(plan, /kubernetes_plan:/);
+    assert.match(plan, /- registry-hosts\//, 'the new workers get the registry steps');
+    assert.match(plan, /- hosts-block$/m, 'existing nodes get the hosts block');
+    assert.equal((await ok(['op', 'list', '-f', 'value', '-c', 'ID'])).stdout, opsBefore, 'a dry run records no occurrence');
+    assert.deepEqual((await vnfcs(id)).map((v) => v.id).sort(), v1.map((v) => v.id).sort());
+
     await ok(['scale', id, '--type', 'SCALE_OUT', '--aspect-id', 'worker_instance', '--number-of-steps', '2']);
     const v2 = await vnfcs(id);
     assert.equal(v2.filter((v) => v.vduId === 'workerNode').length, 4);
@@ -173,6 +183,9 @@ describe('Kubernetes VNF with private registries through the CLI', { timeout: 60
     assert.ok(!hosts.split('\n').some((l) => l.startsWith(`${ipOf(removed)} `)), 'the removed worker left every hosts block');
 
     const worker = v3.find((v) => v.vduId === 'workerNode') as Vnfc;
+    const healPlan = (await ok(['heal', id, '--vnfc-instance', worker.id, '--dry-run'])).stdout;
+    assert.match(healPlan, /^operation: heal$/m);
+    assert.match(healPlan, /- stale-node$/m, 'the replaced node is removed from the cluster first');
     await ok(['heal', id, '--vnfc-instance', worker.id]);
     const v4 = await vnfcs(id);
     const healed = v4.find((v) => v.id === worker.id) as Vnfc;

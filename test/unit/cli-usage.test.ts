@@ -96,8 +96,9 @@ describe('usage errors of the CLI: stderr, exit 2, nothing done', () => {
   const SCALE_USAGE = [
     'usage: vnflcm scale [-h] [--number-of-steps <number-of-steps>]',
     '                    [--additional-param-file <additional-param-file>]',
-    '                    --type <type> --aspect-id <aspect-id> [--timeout TIMEOUT]',
-    '                    [--accept-new-host-key] [--concurrency CONCURRENCY]',
+    '                    --type <type> --aspect-id <aspect-id> [--dry-run]',
+    '                    [--timeout TIMEOUT] [--accept-new-host-key]',
+    '                    [--concurrency CONCURRENCY]',
     '                    <vnf-instance>',
   ].join('\n');
   const CREATE_USAGE = [
@@ -161,7 +162,7 @@ describe('usage errors of the CLI: stderr, exit 2, nothing done', () => {
         'usage: vnflcm heal [-h] [--cause CAUSE]',
         '                   [--vnfc-instance <vnfc-instance-id> [<vnfc-instance-id> ...]]',
         '                   [--additional-param-file <additional-param-file>]',
-        '                   [--timeout TIMEOUT] [--accept-new-host-key]',
+        '                   [--dry-run] [--timeout TIMEOUT] [--accept-new-host-key]',
         '                   [--concurrency CONCURRENCY]',
         '                   -- <vnf-instance>',
         'vnflcm heal: error: the following arguments are required: <vnf-instance>',
