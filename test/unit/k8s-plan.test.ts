@@ -13,6 +13,7 @@ import { planNode, planOperation, type PlanInput } from '../../src/lib/mgmt/kube
 import type { RegistrySpec } from '../../src/lib/mgmt/kubernetes/registries.js';
 import { renderHostsBlock } from '../../src/lib/mgmt/kubernetes/hosts.js';
 import { instantiateVnfRequestSchema } from '../../src/lib/params/schema.js';
+import { parse as parseToml } from 'smol-toml';
 
 const input: PlanInput = {
   runtime: 'containerd',
@@ -216,7 +217,8 @@ describe('node steps: check, apply, skip', () => {
     await runSteps(node, nodeSteps(planned, env(node)));
     const cfg = node.files.get('/etc/containerd/config.toml')?.content.toString() ?? '';
     assert.match(cfg, /^version = 3$/m);
-    assert.match(cfg, /\[plugins\.'io\.containerd\.cri\.v1\.images'\.registry\]\n {4}config_path = "\/etc\/containerd\/certs\.d"/);
+    const toml = parseToml(cfg) as { plugins: Record<string, { registry?: { config_path?: string }; config_path?: unknown }> };
+    assert.equal(toml.plugins['io.containerd.cri.v1.images']?.registry?.config_path, '/etc/containerd/certs.d');
   });
 
   it('docker runtime: daemon.json restarts docker once; login with the password on stdin only, skipped once logged in', async () => {

@@ -12,6 +12,8 @@
  *
  * The /etc/hosts block is hosts.ts (the rest of /etc/hosts belongs to the OS).
  */
+// TOML from data with a well-kept library: keys, strings and IPv6 URLs are quoted for us.
+import { stringify as stringifyToml } from 'smol-toml';
 import type { RegistrySpec } from './registries.js';
 
 export const CONTAINERD_CONFIG = '/etc/containerd/config.toml';
@@ -28,11 +30,6 @@ const MANAGED = '# managed by vnflcm';
 export function certsDirName(server: string): string {
   if (!/^[A-Za-z0-9.:[\]-]+$/.test(server) || server.includes('..')) throw new Error(`unexpected registry server ${JSON.stringify(server)}`);
   return server;
-}
-
-/** A TOML basic string (JSON's escaping is a subset TOML accepts). */
-function tomlString(s: string): string {
-  return JSON.stringify(s);
 }
 
 export function containerdHostsPath(reg: Pick<RegistrySpec, 'server'>): string {
@@ -78,44 +75,28 @@ export interface ContainerdConfigInput {
  * `config_path` (never `mirrors`/`configs` beside it: containerd refuses that combination).
  */
 export function renderContainerdConfig(o: ContainerdConfigInput): string {
-  const certs = tomlString(CONTAINERD_CERTS_D);
-  const image = tomlString(o.sandboxImage);
-  const lines =
+  const runc = { runtime_type: 'io.containerd.runc.v2', options: { SystemdCgroup: true } };
+  const registry = { config_path: CONTAINERD_CERTS_D };
+  const config =
     o.version === 2
-      ? [
-          `${MANAGED} (containerd 1.6/1.7)`,
-          'version = 2',
-          '',
-          '[plugins."io.containerd.grpc.v1.cri"]',
-          `  sandbox_image = ${image}`,
-          '  [plugins."io.containerd.grpc.v1.cri".containerd]',
-          '    default_runtime_name = "runc"',
-          '    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]',
-          '      runtime_type = "io.containerd.runc.v2"',
-          '      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]',
-          '        SystemdCgroup = true',
-          '  [plugins."io.containerd.grpc.v1.cri".registry]',
-          `    config_path = ${certs}`,
-        ]
-      : [
-          `${MANAGED} (containerd 2.x)`,
-          'version = 3',
-          '',
-          "[plugins.'io.containerd.cri.v1.images']",
-          "  [plugins.'io.containerd.cri.v1.images'.pinned_images]",
-          `    sandbox = ${image}`,
-          "  [plugins.'io.containerd.cri.v1.images'.registry]",
-          `    config_path = ${certs}`,
-          '',
-          "[plugins.'io.containerd.cri.v1.runtime']",
-          "  [plugins.'io.containerd.cri.v1.runtime'.containerd]",
-          '    default_runtime_name = "runc"',
-          "    [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]",
-          '      runtime_type = "io.containerd.runc.v2"',
-          "      [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]",
-          '        SystemdCgroup = true',
-        ];
-  return `${lines.join('\n')}\n`;
+      ? {
+          version: 2,
+          plugins: {
+            'io.containerd.grpc.v1.cri': {
+              sandbox_image: o.sandboxImage,
+              containerd: { default_runtime_name: 'runc', runtimes: { runc } },
+              registry,
+            },
+          },
+        }
+      : {
+          version: 3,
+          plugins: {
+            'io.containerd.cri.v1.images': { pinned_images: { sandbox: o.sandboxImage }, registry },
+            'io.containerd.cri.v1.runtime': { containerd: { default_runtime_name: 'runc', runtimes: { runc } } },
+          },
+        };
+  return `${MANAGED} (containerd ${o.version === 2 ? '1.6/1.7' : '2.x'})\n${stringifyToml(config)}`;
 }
 
 /**
@@ -126,15 +107,8 @@ export function renderContainerdConfig(o: ContainerdConfigInput): string {
 export function renderHostsToml(reg: Pick<RegistrySpec, 'server' | 'secure' | 'caFile'>): string {
   const url = `${reg.secure ? 'https' : 'http'}://${reg.server}`;
   const ca = containerdCaPath(reg);
-  const lines = [
-    `${MANAGED}: registry ${reg.server} (${reg.secure ? 'HTTPS' : 'HTTP'})`,
-    `server = ${tomlString(url)}`,
-    '',
-    `[host.${tomlString(url)}]`,
-    '  capabilities = ["pull", "resolve"]',
-  ];
-  if (ca) lines.push(`  ca = ${tomlString(ca)}`);
-  return `${lines.join('\n')}\n`;
+  const hosts = { server: url, host: { [url]: { capabilities: ['pull', 'resolve'], ...(ca ? { ca } : {}) } } };
+  return `${MANAGED}: registry ${reg.server} (${reg.secure ? 'HTTPS' : 'HTTP'})\n${stringifyToml(hosts)}`;
 }
 
 // ------------------------------------------------------------------------------- kubelet, docker
