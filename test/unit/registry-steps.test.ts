@@ -2,6 +2,7 @@
 // against a fake VM (no network): what a fresh VM gets, that a second run changes nothing, that a
 // wrong container is re-created, that values never reach a command line.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { test } from 'node:test';
@@ -58,6 +59,11 @@ class FakeVm implements RegistryHost {
     const [cmd, ...rest] = argv;
     const key = `${cmd} ${rest.join(' ')}`;
     switch (cmd) {
+      case 'sh': {
+        // remote/file-step.ts's check: sha256 and "mode owner group" of the file (exit 3: absent)
+        const f = this.files.get(rest[rest.length - 1] ?? '');
+        return f === undefined ? this.result(3) : this.result(0, `${createHash('sha256').update(f).digest('hex')}\n644 root root\n`);
+      }
       case 'cat': {
         const f = this.files.get(rest[rest.length - 1] ?? '');
         return f === undefined ? this.result(1, '', 'No such file') : this.result(0, f);
@@ -151,7 +157,7 @@ class FakeVm implements RegistryHost {
 
   /** Calls that change something on the VM. */
   changes(from = 0): string[] {
-    const readOnly = [/^cat /, /^dpkg-query /, /^systemctl is-/, /^docker image inspect /, /^docker container inspect /, /^docker inspect /, /^rm -f -- /];
+    const readOnly = [/^cat /, /^sh -c test -f /, /^dpkg-query /, /^systemctl is-/, /^docker image inspect /, /^docker container inspect /, /^docker inspect /, /^rm -f -- /];
     return this.calls
       .slice(from)
       .map((c) => c.argv.join(' '))

@@ -6,9 +6,9 @@
  * orchestrator, which owns the script's config. Every command is an argv array; file content and
  * passwords travel over SFTP or stdin only.
  */
-import { createHash } from 'node:crypto';
 import { RemoteError } from '../../remote/errors.js';
 import type { Command, RunOptions, RunResult, WriteFileOptions } from '../../remote/host.js';
+import { fileStep as ownedFiles, type OwnedFile } from '../../remote/file-step.js';
 import type { Step } from '../../remote/steps.js';
 import { waitUntil, type WaitSpec } from '../private-registry/steps.js';
 import { replaceHostsBlock } from './hosts.js';
@@ -75,11 +75,6 @@ export interface NodeEnv<H extends NodeHost> {
   sleep(ms: number): Promise<void>;
 }
 
-interface NodeFile {
-  path: string;
-  content: string | Buffer;
-  mode: number;
-}
 
 /** Per-node state shared by the steps of one run. */
 interface NodeState {
@@ -88,37 +83,9 @@ interface NodeState {
   checkFailure?: unknown;
 }
 
-const sha256 = (c: string | Buffer): string => createHash('sha256').update(c).digest('hex');
-
-/** `sha256 mode owner group` of a file, or undefined when it is absent (one command). */
-export async function fileFacts(host: NodeHost, path: string): Promise<{ sha256: string; stat: string } | undefined> {
-  const r = await host.run(['sh', '-c', 'test -f "$1" || exit 3; sha256sum -- "$1" | cut -d" " -f1; stat -c "%a %U %G" -- "$1"', 'sh', path], { sudo: true, timeoutMs: SHORT_MS });
-  if (r.code === 3) return undefined;
-  const [sum, stat] = r.stdout.trim().split('\n');
-  if (r.code !== 0 || !sum || !stat) throw new RemoteError(`cannot read ${path} on ${host.target}: ${(r.stderr || r.stdout).trim()}`, { target: host.target });
-  return { sha256: sum.trim(), stat: stat.trim() };
-}
-
-/** A step that owns whole files: skipped when every file has the rendered bytes and mode. */
-function fileStep<H extends NodeHost>(name: string, files: (host: H) => Promise<NodeFile[]>, onChange?: () => void): Step<H> {
-  let want: Promise<NodeFile[]> | undefined;
-  const get = (host: H): Promise<NodeFile[]> => (want ??= files(host));
-  return {
-    name,
-    async check(host) {
-      for (const f of await get(host)) {
-        const facts = await fileFacts(host, f.path);
-        if (!facts || facts.sha256 !== sha256(f.content) || facts.stat !== `${f.mode.toString(8)} root root`) return false;
-      }
-      return true;
-    },
-    async apply(host) {
-      for (const f of await get(host)) {
-        await host.writeFile(f.path, f.content, { mode: f.mode, owner: 'root', group: 'root', sudo: true, parents: true, timeoutMs: SHORT_MS });
-      }
-      onChange?.();
-    },
-  };
+/** The node's whole-file steps (remote/file-step.ts) with the node's command timeout. */
+function fileStep<H extends NodeHost>(name: string, files: (host: H) => Promise<OwnedFile[]>, onChange?: () => void): Step<H> {
+  return ownedFiles<H>(name, files, { timeoutMs: SHORT_MS, onChange });
 }
 
 async function exists(host: NodeHost, path: string): Promise<boolean> {

@@ -16,6 +16,7 @@
 import { RemoteError } from '../../remote/errors.js';
 import type { Command, RunOptions, RunResult, UploadOptions, UploadResult, WriteFileOptions } from '../../remote/host.js';
 import type { Step } from '../../remote/steps.js';
+import { fileStep as ownedFiles } from '../../remote/file-step.js';
 import { REGISTRY_TAG, type RegistryArchive } from './image.js';
 import type { ProxySettings } from './params.js';
 import { APT_PROXY_PATH, DOCKER_PROXY_PATH, proxyEnv, renderAptProxy, renderDockerProxy } from './render.js';
@@ -186,19 +187,9 @@ export function containerMismatch(c: ContainerFacts, port: number, wantedImageId
 
 // ------------------------------------------------------------------------------- the steps
 
-/** Whole-file step: `cat` compares, `writeFile` (atomic, root-owned 0644) replaces; `after` runs only when it changed. */
+/** A whole-file step of the registry VM (remote/file-step.ts): rendered bytes, 0644 root:root. */
 function fileStep(name: string, path: string, content: string, t: RegistryTimings, after?: (host: RegistryHost) => Promise<void>): Step<RegistryHost> {
-  return {
-    name,
-    async check(host) {
-      const r = await host.run(['cat', '--', path], { timeoutMs: t.commandMs });
-      return r.code === 0 && r.stdout === content;
-    },
-    async apply(host) {
-      await host.writeFile(path, content, { mode: 0o644, owner: 'root', group: 'root', sudo: true, parents: true, timeoutMs: t.commandMs });
-      await after?.(host);
-    },
-  };
+  return ownedFiles<RegistryHost>(name, () => [{ path, content, mode: 0o644 }], { timeoutMs: t.commandMs, onChange: after });
 }
 
 export function registrySteps(plan: RegistryPlan): Step<RegistryHost>[] {
