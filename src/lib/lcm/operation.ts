@@ -290,6 +290,28 @@ async function checkLatest(store: Store, op: OpOccRecord): Promise<void> {
   }
 }
 
+const SERVICE_NAMES: Record<string, string> = { orchestration: 'Heat', compute: 'Nova', identity: 'Keystone', network: 'Neutron', image: 'Glance' };
+
+/**
+ * The occurrence's error detail. An OpenStack API error's message is the service's own text and the
+ * status (the client's wording, kept for what is printed); the record also names the service and
+ * the request, so a FAILED_TEMP says which API failed. Duck-typed: the lcm core does not load the
+ * HTTP client.
+ */
+function failureDetail(err: unknown): string {
+  const e = err as { name?: unknown; service?: unknown; status?: unknown; method?: unknown; url?: unknown };
+  if (err instanceof CliError && e.name === 'OpenStackHttpError' && typeof e.service === 'string' && typeof e.url === 'string') {
+    let path = e.url;
+    try {
+      path = new URL(e.url).pathname;
+    } catch {
+      // not a URL: keep it as it is
+    }
+    return `${SERVICE_NAMES[e.service] ?? e.service} (${e.service}) answered HTTP ${String(e.status)} to ${String(e.method)} ${path}: ${err.message}`;
+  }
+  return errorMessage(err);
+}
+
 async function execute<T>(
   env: LcmEnv,
   start: OpOccRecord,
@@ -348,7 +370,7 @@ async function execute<T>(
         });
         throw new OperationInterrupted(opId, err.signal, `interrupted at ${at}`);
       }
-      const detail = errorMessage(err);
+      const detail = failureDetail(err);
       await save({
         operationState: 'FAILED_TEMP',
         stateEnteredTime: now,
@@ -358,7 +380,7 @@ async function execute<T>(
         runningSteps: [],
         failedStep: where,
       });
-      throw new OperationFailed(opId, detail, err instanceof CliError ? err.exitCode : 1, where);
+      throw new OperationFailed(opId, errorMessage(err), err instanceof CliError ? err.exitCode : 1, where);
     }
   } finally {
     env.progress = outer;
