@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
@@ -194,7 +194,10 @@ export class FaultProxy {
       const headers: Record<string, string> = { 'Content-Type': 'application/json' };
       if (action.retryAfter !== undefined) headers['Retry-After'] = String(action.retryAfter);
       res.writeHead(action.status, headers);
-      res.end(JSON.stringify({ code: action.status, title: 'Fault injected', explanation: `fault proxy: ${action.status} for ${method} ${path}`, error: { message: `fault proxy: ${action.status} for ${method} ${path}`, code: action.status } }));
+      // The body a service's WSGI layer sends: nothing in it names the service or the request.
+      const title = STATUS_CODES[action.status] ?? 'Error';
+      const explanation = 'The server is currently unavailable. Please try again at a later time.';
+      res.end(JSON.stringify({ code: action.status, title, explanation, error: { message: explanation, type: title.replaceAll(' ', ''), traceback: null } }));
       return;
     }
     if (action?.kind === 'html') {
