@@ -469,7 +469,7 @@ describe('fault injection', { timeout: 90 * 60_000 }, () => {
   after(() => {
     if (kills.length === 0) return;
     const lines = kills.map((k) => `  ${k.ok ? 'ok  ' : 'FAIL'} ${k.point.padEnd(46)} ${k.state.padEnd(12)} ${k.retry}`);
-    process.stdout.write(`# SIGKILL summary: ${kills.filter((k) => k.ok).length}/${kills.length} recovered by op retry\n${lines.map((l) => `# ${l}`).join('\n')}\n`);
+    process.stdout.write(`SIGKILL summary: ${kills.filter((k) => k.ok).length}/${kills.length} recovered by op retry\n${lines.join('\n')}\n`);
   });
 
   /** Run `args`, SIGKILL it when `point` is reached, check the occurrence, retry it, check the end state. */
