@@ -19,11 +19,13 @@ import { after, before, describe, test } from 'node:test';
 import { BIN, ROOT, runCli, tempHome, type CliResult } from '../helpers/cli.js';
 import { cloudEnv, ENV_SH, ensureEnv, readJsonFile, type EnvFacts } from '../helpers/env.js';
 import { count, FaultProxy, type FaultRule } from '../helpers/fault-proxy.js';
-import { hooklessCopy, K8S_VNFD, k8sTestbedPackage, REGISTRY_PKG, SAMPLES } from '../helpers/packages.js';
+import { hooklessCopy, K8S_PKG, K8S_VNFD, k8sTestbedPackage, REGISTRY_PKG, SAMPLES } from '../helpers/packages.js';
 import { openCloud, resolveCloudConfig, type Cloud } from '../../src/lib/openstack/index.js';
 
 /** The registry VNF without hooks: a Heat stack and nothing else, the fastest operation there is. */
 const FAST_VNFD = 'aaaa0011-0000-4000-8000-000000000011';
+/** The Kubernetes VNF without hooks (a 3-server stack that scales). */
+const K8S_FAST_VNFD = 'aaaa0012-0000-4000-8000-000000000012';
 /** Kills in this run: 3 in `npm test`; `npm run test:soak` sets VNFLCM_SOAK=30. */
 const KILLS = Number(process.env.VNFLCM_SOAK ?? 3);
 const OUTAGE_MS = 60_000;
@@ -230,6 +232,7 @@ describe('fault injection', { timeout: 90 * 60_000 }, () => {
     env = { OS_CLIENT_CONFIG_FILE: clouds, OS_CLOUD: 'faulty' };
     cloud = await openCloud(resolveCloudConfig({}, { env: { ...process.env, ...cloudEnv(facts) } }), { tokenCache: false });
     await ok(['package', 'add', hooklessCopy(REGISTRY_PKG, ['Definitions/sample_vnfd_df_simple.yaml'], FAST_VNFD, 'Definitions/sample_vnfd_top.yaml')]);
+    await ok(['package', 'add', hooklessCopy(K8S_PKG, ['Definitions/sample_kubernetes_df_simple.yaml', 'Definitions/sample_kubernetes_df_complex.yaml'], K8S_FAST_VNFD, 'Definitions/sample_kubernetes_top.vnfd.yaml')]);
     await ok(['package', 'add', await k8sTestbedPackage(join(work, 'k8s-pkg'), facts.registries.https.ca_file ?? '')]);
   });
 
@@ -379,6 +382,37 @@ describe('fault injection', { timeout: 90 * 60_000 }, () => {
     }
   });
 
+  // Heat retries a failing resource 5 times (action_retry_limit) before the stack fails: over a
+  // minute per failed stack, so the scale-out case runs in the soak (VNFLCM_SOAK) only.
+  test('a scale-out whose stack ends UPDATE_FAILED (Nova\'s instance quota full): FAILED_TEMP with Heat\'s reason; the quota raised, op retry completes', { skip: !process.env.VNFLCM_SOAK && 'slow (Heat retries): run by npm run test:soak' }, async () => {
+    const admin = (args: string[]) =>
+      execFileSync('openstack', ['--os-cloud', facts.cloud_admin, ...args], { encoding: 'utf8', env: { ...process.env, OS_CLIENT_CONFIG_FILE: facts.clouds_yaml } });
+    const project = (JSON.parse(admin(['project', 'show', 'demo', '-f', 'json'])) as { id: string }).id;
+    const quota = (JSON.parse(admin(['quota', 'show', project, '-f', 'json'])) as { instances: number }).instances;
+    const id = await create(K8S_FAST_VNFD);
+    await ok(['instantiate', id, k8sParams(), '-q']);
+    let restored = false;
+    const restore = () => {
+      if (!restored) admin(['quota', 'set', '--instances', String(quota), project]);
+      restored = true;
+    };
+    try {
+      const used = (await cloud.nova.listServers()).length;
+      admin(['quota', 'set', '--instances', String(used), project]);
+      const r = await cli(['scale', id, '--type', 'SCALE_OUT', '--aspect-id', 'worker_instance']);
+      assert.equal(r.code, 1, r.stderr);
+      const failed = await cloud.heat.findStack(`vnf-${id}`);
+      assert.equal(failed?.stack_status, 'UPDATE_FAILED');
+      restore();
+      const { detail } = await assertFailedThenRetry(id, /UPDATE_FAILED.*[Qq]uota/s);
+      assert.ok(detail.includes((failed.stack_status_reason ?? '\u0000').split('\n')[0] as string), `the detail carries Heat's reason: ${failed.stack_status_reason}`);
+      await assertConsistent(id, 4);
+      await finish(id);
+    } finally {
+      restore();
+    }
+  });
+
   // ---------------------------------------------------------------------------------------------
   // The VMs misbehaving (a Kubernetes cluster: three nodes provisioned over SSH)
 
@@ -404,7 +438,7 @@ describe('fault injection', { timeout: 90 * 60_000 }, () => {
     return { id, r, node: fired };
   };
 
-  test('the SSH connection dropped in the middle of a step (sshd stopped, its sessions killed): FAILED_TEMP naming the node and the connection, or recovered; op retry completes', async () => {
+  test('the SSH connection dropped in the middle of a step (sshd stopped, its sessions killed): FAILED_TEMP naming the node and the connection, or recovered; op retry completes', async (t) => {
     let vm = '';
     let resumed = false;
     const listener = 'sshd: /usr/sbin/sshd .*\\[listener\\]';
@@ -429,8 +463,10 @@ describe('fault injection', { timeout: 90 * 60_000 }, () => {
       resume();
       if (r.code !== 0) {
         const { detail } = await assertFailedThenRetry(id, new RegExp(node.replace('worker-', '')));
+        t.diagnostic(`FAILED_TEMP: ${detail}`);
         assert.match(detail, /connect|connection|closed|ssh/i);
       } else {
+        t.diagnostic('recovered without op retry');
         assert.match(r.stderr, new RegExp(`${node}: (waiting for ssh|.*reconnect)`), 'recovered by connecting again');
       }
       await assertConsistent(id, 3, { k8s: true });
@@ -440,7 +476,7 @@ describe('fault injection', { timeout: 90 * 60_000 }, () => {
     }
   });
 
-  test(`a VM unreachable for ${OUTAGE_MS / 1000} s then back: the operation waits for it (or fails naming it); op retry completes`, async () => {
+  test(`a VM unreachable for ${OUTAGE_MS / 1000} s then back: the operation waits for it (or fails naming it); op retry completes`, async (t) => {
     let veth = '';
     let restored: Promise<void> = Promise.resolve();
     const { id, r, node } = await clusterWithFault(/✓ (worker-\w+): connect/, (ip) => {
@@ -456,7 +492,10 @@ describe('fault injection', { timeout: 90 * 60_000 }, () => {
     assert.ok(veth);
     if (r.code !== 0) {
       const { detail } = await assertFailedThenRetry(id, new RegExp(node.replace('worker-', '')));
+      t.diagnostic(`FAILED_TEMP: ${detail}`);
       assert.match(detail, /timed out|timeout|unreachable|connection/i);
+    } else {
+      t.diagnostic(`completed by waiting for the VM:\n${r.stderr.split('\n').filter((l) => l.includes(node)).join('\n')}`);
     }
     await assertConsistent(id, 3, { k8s: true });
     await finish(id);
