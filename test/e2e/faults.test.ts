@@ -493,7 +493,7 @@ describe('fault injection', { timeout: 90 * 60_000 }, () => {
     if (r.code !== 0) {
       const { detail } = await assertFailedThenRetry(id, new RegExp(node.replace('worker-', '')));
       t.diagnostic(`FAILED_TEMP: ${detail}`);
-      assert.match(detail, /timed out|timeout|unreachable|connection/i);
+      assert.match(detail, /stopped answering|unreachable|timed out|connection was lost/);
     } else {
       t.diagnostic(`completed by waiting for the VM:\n${r.stderr.split('\n').filter((l) => l.includes(node)).join('\n')}`);
     }
