@@ -319,3 +319,16 @@ test('doctor (store checks): a FAILED_TEMP occurrence, one running on another ho
   assert.match(findings[1]?.problem ?? '', /HEAL of other is PROCESSING \(run by pid 7 on far-away/);
   assert.equal(findings[2]?.problem, 'VNFC b and VNFC a have the same server srv-1');
 });
+
+test('an OpenStack API error: the stored detail names the service, the request and the status; the thrown message is the client\'s', async () => {
+  const { OpenStackHttpError } = await import('../../src/lib/openstack/session.js');
+  const { store, env, id } = await setup();
+  const err = (await runOperation(env, id, 'INSTANTIATE', {}, 'NOT_INSTANTIATED', async () => {
+    throw new OpenStackHttpError({ status: 503, service: 'orchestration', serviceMessage: 'The server is currently unavailable.', method: 'POST', url: 'http://127.0.0.1:8004/v1/p1/stacks' });
+  }).catch((e: unknown) => e)) as OperationFailed;
+  assert.ok(err instanceof OperationFailed);
+  assert.equal(err.message.includes('Heat (orchestration)'), false, err.message);
+  const op = await store.getOp(err.opId);
+  assert.equal(op?.operationState, 'FAILED_TEMP');
+  assert.equal(op?.error?.detail, 'Heat (orchestration) answered HTTP 503 to POST /v1/p1/stacks: The server is currently unavailable. (HTTP 503)');
+});
