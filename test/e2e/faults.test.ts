@@ -390,7 +390,11 @@ describe('fault injection', { timeout: 90 * 60_000 }, () => {
     const project = (JSON.parse(admin(['project', 'show', 'demo', '-f', 'json'])) as { id: string }).id;
     const quota = (JSON.parse(admin(['quota', 'show', project, '-f', 'json'])) as { instances: number }).instances;
     const id = await create(K8S_FAST_VNFD);
-    await ok(['instantiate', id, k8sParams(), '-q']);
+    // No hooks: the sample's parameters as they are (its registry is never contacted).
+    const p = readJsonFile<Record<string, unknown>>(join(SAMPLES, 'private_registry_kubernetes_param_file.json'));
+    for (const vl of p.extVirtualLinks as Array<Record<string, unknown>>) vl.resourceId = facts.network_id;
+    writeFileSync(join(work, 'k8s-fast.json'), JSON.stringify(p));
+    await ok(['instantiate', id, join(work, 'k8s-fast.json'), '-q']);
     let restored = false;
     const restore = () => {
       if (!restored) admin(['quota', 'set', '--instances', String(quota), project]);
