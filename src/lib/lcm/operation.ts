@@ -127,11 +127,11 @@ export async function reconcileOp(store: Store, op: OpOccRecord, heldByMe?: Held
       stateEnteredTime: now,
       endTime: now,
       error: {
-        title: `${ACTION[cur.operation]} interrupted at ${describeStep(where)}`,
+        title: `${ACTION[cur.operation]} interrupted ${atStep(where)}`,
         status: 500,
         detail:
           `Interrupted: the vnflcm process running this operation (${who}) ended without recording an outcome, ` +
-          `during ${describeStep(where)} (last progress at ${lastAt}); found at ${now}.`,
+          `${where ? 'during ' : ''}${describeStep(where)} (last progress at ${lastAt}); found at ${now}.`,
       },
       failedStep: where ?? cur.failedStep,
       runningSteps: [],
@@ -290,6 +290,9 @@ async function checkLatest(store: Store, op: OpOccRecord): Promise<void> {
   }
 }
 
+/** "at step 'x' on node y", or "before the first step" (not "at before the first step"). */
+const atStep = (where: OpStepRef | undefined): string => (where ? `at ${describeStep(where)}` : describeStep(where));
+
 const SERVICE_NAMES: Record<string, string> = { orchestration: 'Heat', compute: 'Nova', identity: 'Keystone', network: 'Neutron', image: 'Glance' };
 
 /**
@@ -355,27 +358,27 @@ async function execute<T>(
     } catch (err) {
       await saveSteps.flush();
       const where = tracker.where();
-      const at = describeStep(where);
+      const at = atStep(where);
       const now = new Date().toISOString();
       if (err instanceof InterruptedError) {
-        const detail = `Interrupted by ${err.signal} at ${at}, at ${now}.`;
+        const detail = `Interrupted by ${err.signal} ${at}, at ${now}.`;
         await save({
           operationState: 'FAILED_TEMP',
           stateEnteredTime: now,
           endTime: now,
-          error: { title: `${ACTION[start.operation]} interrupted at ${at}`, status: 500, detail },
+          error: { title: `${ACTION[start.operation]} interrupted ${at}`, status: 500, detail },
           resourceChanges: { ...(run.op.resourceChanges ?? {}), ...run.changes },
           runningSteps: [],
           failedStep: where,
         });
-        throw new OperationInterrupted(opId, err.signal, `interrupted at ${at}`);
+        throw new OperationInterrupted(opId, err.signal, `interrupted ${at}`);
       }
       const detail = failureDetail(err);
       await save({
         operationState: 'FAILED_TEMP',
         stateEnteredTime: now,
         endTime: now,
-        error: { title: `${runningState === 'ROLLING_BACK' ? 'rollback' : ACTION[start.operation]} failed at ${at}`, status: 500, detail },
+        error: { title: `${runningState === 'ROLLING_BACK' ? 'rollback' : ACTION[start.operation]} failed ${at}`, status: 500, detail },
         resourceChanges: { ...(run.op.resourceChanges ?? {}), ...run.changes },
         runningSteps: [],
         failedStep: where,
