@@ -441,7 +441,8 @@ export class RemoteHost {
     this.sftpP ??= new Promise<SFTPWrapper>((resolve, reject) => {
       const fail = (err: Error): void => {
         this.sftpP = undefined;
-        reject(new RemoteError(`${this.target}: cannot open an SFTP session: ${err.message}`, { target: this.target, cause: err }));
+        const why = this.closedReason ? `the connection is gone: ${this.closedReason}` : err.message;
+        reject(new RemoteError(`${this.target}: cannot open an SFTP session: ${why}`, { target: this.target, cause: err }));
       };
       try {
         this.assertOpen('open SFTP');
