@@ -158,7 +158,10 @@ describe('fault injection', { timeout: 90 * 60_000 }, () => {
     const p = readJsonFile<Record<string, unknown>>(join(SAMPLES, 'private_registry_kubernetes_param_file.json'));
     for (const vl of p.extVirtualLinks as Array<Record<string, unknown>>) vl.resourceId = facts.network_id;
     const { http, https } = facts.registries;
-    ((p.additionalParams as Record<string, Record<string, unknown>>).k8s_cluster_installation_param as Record<string, unknown>).private_registry_connection_info = [
+    const k = (p.additionalParams as Record<string, Record<string, unknown>>).k8s_cluster_installation_param as Record<string, unknown>;
+    // Its own VIM name: a cluster left behind by a failed test must not block the next one.
+    k.vim_name = `faults-${Math.random().toString(16).slice(2, 10)}`;
+    k.private_registry_connection_info = [
       { connection_type: '0', server: http.server },
       { connection_type: '1', server: https.server, username: https.username, password: https.password, certificate_path: 'Files/registries/ca.crt', hosts_string: https.hosts_line },
     ];
@@ -532,7 +535,7 @@ describe('fault injection', { timeout: 90 * 60_000 }, () => {
     entry.state = op['Operation State'];
     assert.equal(op['Operation State'], 'FAILED_TEMP', 'the killed occurrence is found FAILED_TEMP');
     const error = await errorOf(op.ID);
-    assert.match(error.detail, /^Interrupted: the vnflcm process running this operation \(pid \d+ on .+\) ended without recording an outcome, during step '[^']+'/);
+    assert.match(error.detail, /^Interrupted: the vnflcm process running this operation \(pid \d+ on .+\) ended without recording an outcome, (during step '[^']+'|before the first step) \(/);
     const t0 = Date.now();
     const retry = await cli(['op', 'retry', op.ID]);
     entry.retry = `${retry.code === 0 ? 'COMPLETED' : `exit ${retry.code}`} in ${((Date.now() - t0) / 1000).toFixed(1)} s`;
