@@ -535,7 +535,7 @@ describe('fault injection', { timeout: 90 * 60_000 }, () => {
     entry.state = op['Operation State'];
     assert.equal(op['Operation State'], 'FAILED_TEMP', 'the killed occurrence is found FAILED_TEMP');
     const error = await errorOf(op.ID);
-    assert.match(error.detail, /^Interrupted: the vnflcm process running this operation \(pid \d+ on .+\) ended without recording an outcome, (during step '[^']+'|before the first step) \(/);
+    assert.match(error.detail, /^Interrupted: the vnflcm process running this operation \(pid \d+ on .+\) ended without recording an outcome, (during step '[^']+'( on node \S+)?|before the first step) \(/);
     const t0 = Date.now();
     const retry = await cli(['op', 'retry', op.ID]);
     entry.retry = `${retry.code === 0 ? 'COMPLETED' : `exit ${retry.code}`} in ${((Date.now() - t0) / 1000).toFixed(1)} s`;
