@@ -8,7 +8,7 @@ import type { ListResult } from '../cli/results.js';
 export default class Doctor extends BaseCommand {
   static override summary = 'Check that the store is consistent with the cloud';
   static override description =
-    'Reports instances whose recorded stack is missing, vnf-<id> stacks without an instance, duplicate VNFCs, and ' +
+    'Reports instances whose recorded stack is missing, vnf-<id> stacks without an instance, duplicate VNFCs or Kubernetes nodes, and ' +
     'operation occurrences left running or FAILED_TEMP, each with a hint. Exits 1 when it finds something.';
   static override flags = {
     ...listFormatFlags,

@@ -19,6 +19,7 @@ export interface RegistryFacts {
 
 export interface EnvFacts {
   clouds_yaml: string;
+  auth_url: string;
   cloud_admin: string;
   cloud_demo: string;
   network_id: string;

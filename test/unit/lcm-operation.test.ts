@@ -245,7 +245,7 @@ test('an interrupt: no new step starts, running ones get a bounded wait, the occ
   assert.match((await store.getOp(hung.opId))?.error?.detail ?? '', /^Interrupted by SIGTERM at step 'pull image' on node vm-1/);
 });
 
-test('doctor (store checks): a FAILED_TEMP occurrence, one running on another host, duplicate VNFCs', async () => {
+test('doctor (store checks): a FAILED_TEMP occurrence, one running on another host, duplicate VNFCs and Kubernetes nodes', async () => {
   const { doctor } = await import('../../src/lib/lcm/doctor.js');
   const { store, env, id } = await setup();
   assert.deepEqual(await doctor(store, {}, { cloud: false }), [], 'a clean store has no findings');
@@ -275,6 +275,30 @@ test('doctor (store checks): a FAILED_TEMP occurrence, one running on another ho
     ],
   };
   await store.createInstance(dup);
+  const ip = (a: string) => [{ cpProtocolInfo: [{ ipOverEthernet: { ipAddresses: [{ addresses: [a] }] } }] }];
+  const k8s = instance('dup-k8s');
+  k8s.instantiatedVnfInfo = {
+    vnfcResourceInfo: [
+      { id: 'm', computeResource: { resourceId: 'srv-m' }, vnfcCpInfo: ip('10.0.0.1') },
+      { id: 'w1', computeResource: { resourceId: 'srv-w1' }, vnfcCpInfo: ip('10.0.0.2') },
+      { id: 'w2', computeResource: { resourceId: 'srv-w2' }, vnfcCpInfo: ip('10.0.0.2') },
+    ],
+  };
+  k8s.metadata = {
+    kubernetes: {
+      nodes: [
+        { name: 'master-m', role: 'master', ip: '10.0.0.1', vnfcId: 'm' },
+        { name: 'worker-w1', role: 'worker', ip: '10.0.0.3', vnfcId: 'w1' },
+        { name: 'worker-w1', role: 'worker', ip: '10.0.0.4', vnfcId: 'w9' },
+        { name: 'worker-w3', role: 'worker', ip: '10.0.0.5', vnfcId: 'w1' },
+      ],
+    },
+  };
+  await store.createInstance(k8s);
+  const clean = instance('k8s-ok');
+  clean.instantiatedVnfInfo = { vnfcResourceInfo: [{ id: 'm', computeResource: { resourceId: 'srv-x' }, vnfcCpInfo: ip('10.0.0.9') }] };
+  clean.metadata = { kubernetes: { nodes: [{ name: 'master-m', ip: '10.0.0.9', vnfcId: 'm' }, { name: 'worker-n', ip: '10.0.0.8', vnfcId: 'n' }] } };
+  await store.createInstance(clean);
   const findings = await doctor(store, {}, { cloud: false });
   if (TEST_STATE === 'pg') {
     // shared lock: the far-away run holds no lock, so it is FAILED_TEMP (of an instance that does not exist: no finding)
@@ -288,9 +312,34 @@ test('doctor (store checks): a FAILED_TEMP occurrence, one running on another ho
       ['occurrence', err.opId],
       ['occurrence', 'op-elsewhere'],
       ['duplicate node', 'dup-1'],
+      ['duplicate node', 'dup-k8s'],
+      ['duplicate node', 'dup-k8s'],
+      ['duplicate node', 'dup-k8s'],
     ],
   );
+  assert.deepEqual(
+    findings.filter((f) => f.subject === 'dup-k8s').map((f) => f.problem),
+    [
+      'VNFC w2 and VNFC w1 have the same address 10.0.0.2',
+      'Kubernetes node worker-w1 (VNFC w9) and Kubernetes node worker-w1 (VNFC w1) have the same node name worker-w1',
+      'Kubernetes node worker-w3 (VNFC w1) and Kubernetes node worker-w1 (VNFC w1) have the same VNFC w1',
+    ],
+  );
+  assert.match(findings.at(-1)?.hint ?? '', /vnflcm heal dup-k8s/);
   assert.match(findings[0]?.hint ?? '', new RegExp(`vnflcm op retry ${err.opId}`));
   assert.match(findings[1]?.problem ?? '', /HEAL of other is PROCESSING \(run by pid 7 on far-away/);
   assert.equal(findings[2]?.problem, 'VNFC b and VNFC a have the same server srv-1');
+});
+
+test('an OpenStack API error: the stored detail names the service, the request and the status; the thrown message is the client\'s', async () => {
+  const { OpenStackHttpError } = await import('../../src/lib/openstack/session.js');
+  const { store, env, id } = await setup();
+  const err = (await runOperation(env, id, 'INSTANTIATE', {}, 'NOT_INSTANTIATED', async () => {
+    throw new OpenStackHttpError({ status: 503, service: 'orchestration', serviceMessage: 'The server is currently unavailable.', method: 'POST', url: 'http://127.0.0.1:8004/v1/p1/stacks' });
+  }).catch((e: unknown) => e)) as OperationFailed;
+  assert.ok(err instanceof OperationFailed);
+  assert.equal(err.message.includes('Heat (orchestration)'), false, err.message);
+  const op = await store.getOp(err.opId);
+  assert.equal(op?.operationState, 'FAILED_TEMP');
+  assert.equal(op?.error?.detail, 'Heat (orchestration) answered HTTP 503 to POST /v1/p1/stacks: The server is currently unavailable. (HTTP 503)');
 });

@@ -1,8 +1,8 @@
 /**
  * `vnflcm doctor`: is the store consistent with the clouds it points at? Checks every instance's
  * recorded stack against Heat, every `vnf-<uuid>` stack of those clouds against the store, the
- * VNFCs of each instance for duplicates (one server or one address recorded twice), and the
- * occurrences for ones left running or FAILED_TEMP. Returns findings, each with a hint; it changes
+ * VNFCs of each instance and its Kubernetes node list for duplicates (one server, address or node
+ * name recorded twice), and the occurrences for ones left running or FAILED_TEMP. Returns findings, each with a hint; it changes
  * nothing except what every command does (reconciling occurrences whose process is gone).
  */
 import { errorMessage } from '../errors.js';
@@ -51,33 +51,52 @@ export async function doctor(store: Store, flags: AuthFlagValues, opts: { cloud?
   return findings;
 }
 
+/** The same key twice in `items`: one finding per repeat, naming both. */
+function repeats<T>(rec: VnfInstanceRecord, items: T[], label: (t: T) => string, key: (t: T) => string | undefined, what: string, hint: string): Finding[] {
+  const first = new Map<string, string>();
+  const out: Finding[] = [];
+  for (const t of items) {
+    const k = key(t);
+    if (!k) continue;
+    const other = first.get(k);
+    if (other === undefined) {
+      first.set(k, label(t));
+      continue;
+    }
+    out.push({ check: 'duplicate node', subject: rec.id, problem: `${label(t)} and ${other} have the same ${what} ${k}`, hint });
+  }
+  return out;
+}
+
+/**
+ * One VNFC recorded twice (same id, server or address), and one Kubernetes node recorded twice in
+ * the cluster metadata (same node name, VNFC or address) — what a retried join could leave.
+ */
 function duplicateNodes(rec: VnfInstanceRecord): Finding[] {
-  const vnfcs = ((rec.instantiatedVnfInfo?.vnfcResourceInfo ?? []) as Array<{ id?: string; computeResource?: { resourceId?: string } }>).map((v) => ({
+  const vnfcs = ((rec.instantiatedVnfInfo?.vnfcResourceInfo ?? []) as Array<{
+    id?: string;
+    computeResource?: { resourceId?: string };
+    vnfcCpInfo?: Array<{ cpProtocolInfo?: Array<{ ipOverEthernet?: { ipAddresses?: Array<{ addresses?: string[] }> } }> }>;
+  }>).map((v) => ({
     id: v.id ?? '',
     server: v.computeResource?.resourceId,
+    ips: (v.vnfcCpInfo ?? []).flatMap((cp) => (cp.cpProtocolInfo ?? []).flatMap((p) => (p.ipOverEthernet?.ipAddresses ?? []).flatMap((a) => a.addresses ?? []))),
   }));
-  const out: Finding[] = [];
-  const check = (key: (v: (typeof vnfcs)[number]) => string | undefined, what: string) => {
-    const first = new Map<string, string>();
-    for (const v of vnfcs) {
-      const k = key(v);
-      if (!k) continue;
-      const other = first.get(k);
-      if (other === undefined) {
-        first.set(k, v.id);
-        continue;
-      }
-      out.push({
-        check: 'duplicate node',
-        subject: rec.id,
-        problem: `VNFC ${v.id} and VNFC ${other} have the same ${what} ${k}`,
-        hint: `'vnflcm heal ${rec.id}' re-creates the instance from its stored request`,
-      });
-    }
-  };
-  check((v) => v.id || undefined, 'id');
-  check((v) => v.server, 'server');
-  return out;
+  const heal = `'vnflcm heal ${rec.id}' re-creates the instance from its stored request`;
+  const vnfc = (v: (typeof vnfcs)[number]) => `VNFC ${v.id}`;
+  const addrs = vnfcs.flatMap((v) => [...new Set(v.ips)].map((ip) => ({ ...v, ip })));
+  const k8s = rec.metadata?.kubernetes as { nodes?: Array<{ name?: string; vnfcId?: string; ip?: string }> } | undefined;
+  const nodes = Array.isArray(k8s?.nodes) ? k8s.nodes : [];
+  const node = (n: (typeof nodes)[number]) => `Kubernetes node ${n.name ?? '?'}${n.vnfcId ? ` (VNFC ${n.vnfcId})` : ''}`;
+  const rejoin = `'vnflcm heal ${rec.id}' with the VNFC ids concerned re-joins those nodes`;
+  return [
+    ...repeats(rec, vnfcs, vnfc, (v) => v.id || undefined, 'id', heal),
+    ...repeats(rec, vnfcs, vnfc, (v) => v.server, 'server', heal),
+    ...repeats(rec, addrs, vnfc, (v) => v.ip, 'address', heal),
+    ...repeats(rec, nodes, node, (n) => n.name, 'node name', rejoin),
+    ...repeats(rec, nodes, node, (n) => n.vnfcId, 'VNFC', rejoin),
+    ...repeats(rec, nodes, node, (n) => n.ip, 'address', rejoin),
+  ];
 }
 
 async function cloudChecks(store: Store, instances: VnfInstanceRecord[], flags: AuthFlagValues): Promise<Finding[]> {

@@ -128,11 +128,11 @@ export async function reconcileOp(store: Store, op: OpOccRecord, heldByMe?: Held
       stateEnteredTime: now,
       endTime: now,
       error: {
-        title: `${ACTION[cur.operation]} interrupted at ${describeStep(where)}`,
+        title: `${ACTION[cur.operation]} interrupted ${atStep(where)}`,
         status: 500,
         detail:
           `Interrupted: the vnflcm process running this operation (${who}) ended without recording an outcome, ` +
-          `during ${describeStep(where)} (last progress at ${lastAt}); found at ${now}.`,
+          `${where ? 'during ' : ''}${describeStep(where)} (last progress at ${lastAt}); found at ${now}.`,
       },
       failedStep: where ?? cur.failedStep,
       runningSteps: [],
@@ -303,6 +303,31 @@ async function checkLatest(store: Store, op: OpOccRecord): Promise<void> {
   }
 }
 
+/** "at step 'x' on node y", or "before the first step" (not "at before the first step"). */
+const atStep = (where: OpStepRef | undefined): string => (where ? `at ${describeStep(where)}` : describeStep(where));
+
+const SERVICE_NAMES: Record<string, string> = { orchestration: 'Heat', compute: 'Nova', identity: 'Keystone', network: 'Neutron', image: 'Glance' };
+
+/**
+ * The occurrence's error detail. An OpenStack API error's message is the service's own text and the
+ * status (the client's wording, kept for what is printed); the record also names the service and
+ * the request, so a FAILED_TEMP says which API failed. Duck-typed: the lcm core does not load the
+ * HTTP client.
+ */
+function failureDetail(err: unknown): string {
+  const e = err as { name?: unknown; service?: unknown; status?: unknown; method?: unknown; url?: unknown };
+  if (err instanceof CliError && e.name === 'OpenStackHttpError' && typeof e.service === 'string' && typeof e.url === 'string') {
+    let path = e.url;
+    try {
+      path = new URL(e.url).pathname;
+    } catch {
+      // not a URL: keep it as it is
+    }
+    return `${SERVICE_NAMES[e.service] ?? e.service} (${e.service}) answered HTTP ${String(e.status)} to ${String(e.method)} ${path}: ${err.message}`;
+  }
+  return errorMessage(err);
+}
+
 async function execute<T>(
   env: LcmEnv,
   start: OpOccRecord,
@@ -346,32 +371,32 @@ async function execute<T>(
     } catch (err) {
       await saveSteps.flush();
       const where = tracker.where();
-      const at = describeStep(where);
+      const at = atStep(where);
       const now = new Date().toISOString();
       if (err instanceof InterruptedError) {
-        const detail = `Interrupted by ${err.signal} at ${at}, at ${now}.`;
+        const detail = `Interrupted by ${err.signal} ${at}, at ${now}.`;
         await save({
           operationState: 'FAILED_TEMP',
           stateEnteredTime: now,
           endTime: now,
-          error: { title: `${ACTION[start.operation]} interrupted at ${at}`, status: 500, detail },
+          error: { title: `${ACTION[start.operation]} interrupted ${at}`, status: 500, detail },
           resourceChanges: { ...(run.op.resourceChanges ?? {}), ...run.changes },
           runningSteps: [],
           failedStep: where,
         });
-        throw new OperationInterrupted(opId, err.signal, `interrupted at ${at}`);
+        throw new OperationInterrupted(opId, err.signal, `interrupted ${at}`);
       }
-      const detail = errorMessage(err);
+      const detail = failureDetail(err);
       await save({
         operationState: 'FAILED_TEMP',
         stateEnteredTime: now,
         endTime: now,
-        error: { title: `${runningState === 'ROLLING_BACK' ? 'rollback' : ACTION[start.operation]} failed at ${at}`, status: 500, detail },
+        error: { title: `${runningState === 'ROLLING_BACK' ? 'rollback' : ACTION[start.operation]} failed ${at}`, status: 500, detail },
         resourceChanges: { ...(run.op.resourceChanges ?? {}), ...run.changes },
         runningSteps: [],
         failedStep: where,
       });
-      throw new OperationFailed(opId, detail, err instanceof CliError ? err.exitCode : 1, where);
+      throw new OperationFailed(opId, errorMessage(err), err instanceof CliError ? err.exitCode : 1, where);
     }
   } finally {
     env.progress = outer;

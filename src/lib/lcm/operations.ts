@@ -211,6 +211,7 @@ function healBody(env: LcmEnv, instanceId: string, request: HealRequest) {
         env.progress.step('', `mark ${t.vduId} ${t.id} unhealthy`, 'start');
         await env.cloud.markUnhealthy({ id: t.stackId, name: t.stackName ?? '' }, t.resourceName, request.cause || 'Healing');
       }
+      await settleStack(env, st.stack);
       await env.cloud.updateStack(st.stack, {});
       await env.cloud.waitStack(st.stack, 'UPDATE_COMPLETE', env.options.timeoutMs, (s) => env.progress.info(`stack ${st.stack?.name}: ${s}`));
       const { vnfcs } = await refreshVnfInfo(env, instanceId);
@@ -338,11 +339,24 @@ function sameLevels(a: Record<string, number>, b: Record<string, number>): boole
   return [...keys].every((k) => (a[k] ?? 0) === (b[k] ?? 0));
 }
 
+/**
+ * A retry after a kill can find the killed run's stack update still running; updating it again
+ * now makes Heat cancel that one and fail ("Stack UPDATE cancelled"). Wait for it to end first,
+ * whatever its outcome (the update that follows starts from either).
+ */
+async function settleStack(env: LcmEnv, stack: StackRef): Promise<void> {
+  const live = await env.cloud.findStack(stack.name);
+  if (!live?.status.endsWith('_IN_PROGRESS')) return;
+  env.progress.info(`stack ${stack.name} is ${live.status} (left by an interrupted run): waiting for it to end`);
+  await env.cloud.waitStack(stack, live.status.replace('_IN_PROGRESS', '_COMPLETE'), env.options.timeoutMs).catch(() => undefined);
+}
+
 /** PATCH the stack's parameters for new scale levels (recorded images: nothing is uploaded, no server image changes). */
 async function updateScale(env: LcmEnv, stack: StackRef, request: InstantiateRequest, instanceId: string, levels: Record<string, number>, what: string) {
   const inputs = await resolveInputs(env, request, levels, instanceId, 'reuse');
   const spec = await buildStackSpec(env.pkg, env.flavour, inputs);
   env.progress.step('', `update stack ${stack.name} (${what})`, 'start');
+  await settleStack(env, stack);
   await env.cloud.updateStack(stack, { parameters: spec.parameters });
   await env.cloud.waitStack(stack, 'UPDATE_COMPLETE', env.options.timeoutMs, (s) => env.progress.info(`stack ${stack.name}: ${s}`));
   env.progress.step('', `update stack ${stack.name} (${what})`, 'done');

@@ -108,8 +108,10 @@ export class SshConnection {
     this.log = init.log;
     this.secrets = init.secrets;
     this.channelLimit = pLimit(init.maxChannels ?? 8);
-    this.client.on('error', (err: Error) => {
-      this.closedReason ??= `connection error: ${err.message}`;
+    this.client.on('error', (err: Error & { level?: string }) => {
+      // ssh2's keepalive timeout says only "Keepalive timeout"; say what it means for a VM.
+      this.closedReason ??=
+        err.level === 'client-timeout' ? 'the VM stopped answering (SSH keepalive timeout: unreachable or hung)' : `connection error: ${err.message}`;
       this.log?.event(`${this.target}: ${this.closedReason}`);
     });
     this.client.on('close', () => {
@@ -137,7 +139,9 @@ export class SshConnection {
       }>((resolve, reject) => {
         const started = (err: Error | undefined, ch: ClientChannel): void => {
           if (err) {
-            reject(new RemoteError(`${this.target}: cannot start step "${o.step}": ${err.message}`, { target: this.target, step: o.step, cause: err }));
+            // A connection that died meanwhile fails its pending channels with ssh2's "No response from server": give the reason.
+            const why = this.closedReason ? `the connection is gone: ${this.closedReason}` : err.message;
+            reject(new RemoteError(`${this.target}: cannot start step "${o.step}": ${why}`, { target: this.target, step: o.step, cause: err }));
             return;
           }
           const out = new TailBuffer(o.maxOutputBytes);

@@ -165,7 +165,7 @@ export class RemoteHost extends SshConnection {
       } catch (err) {
         throw new RemoteError(`${this.target}: cannot open an SFTP session: ${(err as Error).message}`, { target: this.target, cause: err });
       }
-      const sftp = await openSftp(this.client, this.target);
+      const sftp = await openSftp(this.client, this.target, () => this.closedReason);
       sftp.on('close', () => {
         this.sftpP = undefined;
       });

@@ -5,11 +5,16 @@
 import type { Client, SFTPWrapper } from 'ssh2';
 import { RemoteError } from './errors.js';
 
-/** Open an SFTP session on a connection. */
-export function openSftp(client: Client, target: string): Promise<SFTPWrapper> {
+/**
+ * Open an SFTP session on a connection. `closedReason` tells why the connection died, if it did:
+ * ssh2 then fails the request with "No response from server", which names no cause.
+ */
+export function openSftp(client: Client, target: string, closedReason: () => string | undefined = () => undefined): Promise<SFTPWrapper> {
   return new Promise<SFTPWrapper>((resolve, reject) => {
     const fail = (err: Error): void => {
-      reject(new RemoteError(`${target}: cannot open an SFTP session: ${err.message}`, { target, cause: err }));
+      const gone = closedReason();
+      const why = gone ? `the connection is gone: ${gone}` : err.message;
+      reject(new RemoteError(`${target}: cannot open an SFTP session: ${why}`, { target, cause: err }));
     };
     try {
       client.sftp((err, sftp) => (err ? fail(err) : resolve(sftp)));
