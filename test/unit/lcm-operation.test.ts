@@ -302,7 +302,13 @@ test('doctor (store checks): a FAILED_TEMP occurrence, one running on another ho
   const findings = await doctor(store, {}, { cloud: false });
   if (TEST_STATE === 'pg') {
     // shared lock: the far-away run holds no lock, so it is FAILED_TEMP (of an instance that does not exist: no finding)
-    assert.deepEqual(findings.map((f) => [f.check, f.subject]), [['occurrence', err.opId], ['duplicate node', 'dup-1']]);
+    assert.deepEqual(findings.map((f) => [f.check, f.subject]), [
+      ['occurrence', err.opId],
+      ['duplicate node', 'dup-1'],
+      ['duplicate node', 'dup-k8s'],
+      ['duplicate node', 'dup-k8s'],
+      ['duplicate node', 'dup-k8s'],
+    ]);
     assert.equal((await store.getOp('op-elsewhere'))?.operationState, 'FAILED_TEMP');
     return;
   }
