@@ -1,5 +1,5 @@
 /**
- * `heal` (tacker-behavior.md §0, §3.10):
+ * `heal`:
  *   VNFC:   heal_start → servers marked unhealthy → stack PATCH (ports and IPs survive) → heal_end
  *   entire: heal_start → stack (and uploaded images) deleted → stack re-created from the stored
  *           request at the current scale levels → new ids → heal_end

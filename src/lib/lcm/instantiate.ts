@@ -1,5 +1,5 @@
 /**
- * `instantiate` (tacker-behavior.md §0, §3.9): instantiate_start → images/flavors/networks resolved →
+ * `instantiate`: instantiate_start → images/flavors/networks resolved →
  * stack `vnf-<id>` created → instantiatedVnfInfo from Heat → instantiate_end → INSTANTIATED; and its
  * rollback (`vnflcm op rollback` of a failed instantiate: the stack, the images it uploaded and the
  * VIM it registered go, the instance is NOT_INSTANTIATED again).

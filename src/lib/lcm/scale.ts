@@ -1,5 +1,5 @@
 /**
- * `scale` (tacker-behavior.md §0, §3.9): scale_start (SCALE_IN knows the members to go) →
+ * `scale`: scale_start (SCALE_IN knows the members to go) →
  * desired_capacity PATCH of the stack (stack.ts `updateScale`) → scale_end; the checks Tacker makes
  * before it accepts one; and the rollback of a failed scale-out (the members it added removed).
  * The levels before and after are checkpointed first, so a retry or a rollback knows where it was.

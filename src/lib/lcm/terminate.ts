@@ -1,5 +1,5 @@
 /**
- * `terminate` (tacker-behavior.md §0): terminate_start → stack and uploaded images deleted →
+ * `terminate`: terminate_start → stack and uploaded images deleted →
  * terminate_end → NOT_INSTANTIATED. Also cleans up the stack a failed instantiate left behind.
  */
 import type { TerminateVnfRequest } from '../params/schema.js';
