@@ -26,7 +26,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ProgressSink, VnfcRef } from '../src/lib/lcm/hooks.js';
+import type { ProgressSink, VnfcRef } from '../src/lib/mgmt/contract.js';
 import { createKubernetesDriver } from '../src/lib/mgmt/kubernetes/driver.js';
 import { createHarnessInstance, harnessContext, vnfcFor } from '../test/helpers/k8s-harness.js';
 import type { VnfPackage } from '../src/lib/package/model.js';

@@ -7,7 +7,7 @@
  */
 import { Command, type Interfaces } from '@oclif/core';
 import { CliError, ExitCode, LeaveNow } from '../lib/errors.js';
-import type { Say } from '../lib/lcm/run.js';
+import type { Say } from '../lib/lcm/entrypoints.js';
 import { globalFlags } from './flags/openstack.js';
 import { isCliResult, type CliResult } from './results.js';
 import { terminalSay } from './terminal.js';

@@ -3,8 +3,8 @@
  * `Say` an operation reports through, and the Ctrl-C / SIGTERM handlers that turn signals into the
  * operation's interrupt. Library code only sees the interfaces (ProgressSink, Say, Interrupt).
  */
-import type { ProgressSink } from '../lib/lcm/hooks.js';
-import type { Say } from '../lib/lcm/run.js';
+import type { ProgressSink } from '../lib/mgmt/contract.js';
+import type { Say } from '../lib/lcm/entrypoints.js';
 import { exitCodeOfSignal, Interrupt, type InterruptSignal } from '../lib/lcm/tracker.js';
 
 /**

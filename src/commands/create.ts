@@ -41,7 +41,7 @@ export default class Create extends BaseCommand {
     const rec = await createInstance(store, { vnfdId: args['vnfd-id'], name: flags.name, description: flags.description });
     if (flags.I) {
       // `create --I`: the real client's one line for "created and accepted"; the other result lines go to stderr
-      const { runInstantiate } = await import('../lib/lcm/run.js');
+      const { runInstantiate } = await import('../lib/lcm/entrypoints.js');
       let first = true;
       const out = (line: string): void => {
         if (!first) return void process.stderr.write(`${line}\n`);

@@ -41,7 +41,7 @@ export default class Heal extends BaseCommand {
       const { dryRunChange } = await import('../lib/lcm/dry-run.js');
       return message(await dryRunChange(store, args['vnf-instance'], { op: 'heal', vnfcIds: flags['vnfc-instance'] }));
     }
-    const { runHeal } = await import('../lib/lcm/run.js');
+    const { runHeal } = await import('../lib/lcm/entrypoints.js');
     await runHeal(store, args['vnf-instance'], body, flags, this.operationSay(flags));
     return { type: 'operation', operation: 'HEAL', vnfInstanceId: args['vnf-instance'] };
   }

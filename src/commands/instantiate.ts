@@ -31,7 +31,7 @@ export default class Instantiate extends BaseCommand {
       const { dryRun } = await import('../lib/lcm/dry-run.js');
       return message(await dryRun(store, args['vnf-instance'], args['param-file'], flags));
     }
-    const { runInstantiate } = await import('../lib/lcm/run.js');
+    const { runInstantiate } = await import('../lib/lcm/entrypoints.js');
     await runInstantiate(store, args['vnf-instance'], args['param-file'], flags, this.operationSay(flags));
     return { type: 'operation', operation: 'INSTANTIATE', vnfInstanceId: args['vnf-instance'] };
   }

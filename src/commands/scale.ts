@@ -37,7 +37,7 @@ export default class Scale extends BaseCommand {
       const op = flags.type === 'SCALE_OUT' ? 'scale-out' : 'scale-in';
       return message(await dryRunChange(store, args['vnf-instance'], { op, aspectId: flags['aspect-id'], steps: flags['number-of-steps'] ?? 1 }));
     }
-    const { runScale } = await import('../lib/lcm/run.js');
+    const { runScale } = await import('../lib/lcm/entrypoints.js');
     await runScale(store, args['vnf-instance'], body, flags, this.operationSay(flags));
     return { type: 'operation', operation: 'SCALE', vnfInstanceId: args['vnf-instance'] };
   }

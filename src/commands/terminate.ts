@@ -21,7 +21,7 @@ export default class Terminate extends BaseCommand {
     const body: Record<string, unknown> = { terminationType: flags['termination-type'] };
     if (flags['graceful-termination-timeout']) body.gracefulTerminationTimeout = flags['graceful-termination-timeout'];
     const { Store } = await import('../lib/store/index.js');
-    const { runTerminate } = await import('../lib/lcm/run.js');
+    const { runTerminate } = await import('../lib/lcm/entrypoints.js');
     const store = await Store.open();
     await runTerminate(store, id, body, flags, this.operationSay(flags));
     if (flags.D) {

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { VnfcRef } from '../../src/lib/lcm/hooks.js';
+import type { VnfcRef } from '../../src/lib/mgmt/contract.js';
 import { recordingProgress } from '../../src/lib/lcm/progress.js';
 import { createKubernetesDriver } from '../../src/lib/mgmt/kubernetes/driver.js';
 import { createHarnessInstance, harnessContext, vnfcFor, type HarnessOptions } from '../helpers/k8s-harness.js';

@@ -17,7 +17,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { VnfcRef } from '../../src/lib/lcm/hooks.js';
+import type { VnfcRef } from '../../src/lib/mgmt/contract.js';
 import { addPackage, loadPackage } from '../../src/lib/lcm/packages.js';
 import { recordingProgress } from '../../src/lib/lcm/progress.js';
 import { createKubernetesDriver } from '../../src/lib/mgmt/kubernetes/driver.js';

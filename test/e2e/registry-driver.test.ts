@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { HookContext, VnfcRef } from '../../src/lib/lcm/hooks.js';
+import type { HookContext, VnfcRef } from '../../src/lib/mgmt/contract.js';
 import { recordingProgress } from '../../src/lib/lcm/progress.js';
 import { privateRegistryDriver } from '../../src/lib/mgmt/private-registry/driver.js';
 import { STEP } from '../../src/lib/mgmt/private-registry/steps.js';

@@ -4,7 +4,7 @@
  * the benchmark against test-bed VMs; nothing here talks to OpenStack.
  */
 import { randomUUID } from 'node:crypto';
-import type { HookContext, ProgressSink, VnfcRef } from '../../src/lib/lcm/hooks.js';
+import type { HookContext, ProgressSink, VnfcRef } from '../../src/lib/mgmt/contract.js';
 import type { LcmHookName, VnfPackage } from '../../src/lib/package/model.js';
 import { instantiateVnfRequestSchema } from '../../src/lib/params/schema.js';
 import type { Store, VnfInstanceRecord } from '../../src/lib/store/index.js';

@@ -1,7 +1,7 @@
 // Node naming, role discovery and the choice of the main master in the Kubernetes driver.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { VnfcRef } from '../../src/lib/lcm/hooks.js';
+import type { VnfcRef } from '../../src/lib/mgmt/contract.js';
 import { assignNames, chooseMainMaster, classify, vduOf } from '../../src/lib/mgmt/kubernetes/nodes.js';
 import type { Flavour } from '../../src/lib/package/model.js';
 

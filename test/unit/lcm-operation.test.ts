@@ -14,14 +14,14 @@ import { ownerToken, OperationLockBusy, socketOperationLock } from '../../src/li
 import {
   blockingReason,
   checkResumable,
-  failOperation,
   OperationFailed,
   OperationInterrupted,
   reconcileOps,
   resumeOperation,
   runOperation,
-} from '../../src/lib/lcm/operation.js';
-import type { LcmEnv } from '../../src/lib/lcm/common.js';
+} from '../../src/lib/lcm/op-occurrence.js';
+import type { LcmEnv } from '../../src/lib/lcm/lcm-env.js';
+import { failOperation } from '../../src/lib/lcm/op-resolve.js';
 import { recordingProgress } from '../../src/lib/lcm/progress.js';
 import { Interrupt } from '../../src/lib/lcm/tracker.js';
 import { ROOT, tempHome } from '../helpers/cli.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { buildStackSpec, levelScale, nfvParameter, vduCount, type ResolvedInputs } from '../../src/lib/lcm/heat-template.js';
-import { membersToRemove } from '../../src/lib/lcm/operations.js';
+import { membersToRemove } from '../../src/lib/lcm/scale.js';
 import { buildVnfInfo, type StackInventory, type VnfInfoInputs } from '../../src/lib/lcm/vnf-info.js';
 import type { Flavour, VnfPackage } from '../../src/lib/package/model.js';
 import { readPackage } from '../../src/lib/package/reader.js';

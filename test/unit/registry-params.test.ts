@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CliError, InputError } from '../../src/lib/errors.js';
-import type { VnfcRef } from '../../src/lib/lcm/hooks.js';
+import type { VnfcRef } from '../../src/lib/mgmt/contract.js';
 import { targetVnfcs } from '../../src/lib/mgmt/private-registry/driver.js';
 import { imageIdFromConfigPath, inspectRegistryArchive, isRegistryLatest } from '../../src/lib/mgmt/private-registry/image.js';
 import { DEFAULT_PORT, proxySecrets, registryParams } from '../../src/lib/mgmt/private-registry/params.js';

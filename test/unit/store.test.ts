@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { CliError } from '../../src/lib/errors.js';
 import type { CloudOps } from '../../src/lib/lcm/cloud-ops.js';
-import { callHook, type LcmEnv } from '../../src/lib/lcm/common.js';
-import { registerDriver } from '../../src/lib/lcm/hooks.js';
+import { callHook } from '../../src/lib/lcm/hooks.js';
+import type { LcmEnv } from '../../src/lib/lcm/lcm-env.js';
 import { Store } from '../../src/lib/store/index.js';
 import { typedRequest } from '../../src/lib/store/migrations.js';
 import { REQUEST_SCHEMA_VERSION, type VnfInstanceRecord } from '../../src/lib/store/records.js';
@@ -123,7 +123,6 @@ test('hooks get the migrated typed request; an instance whose stored request was
   const store = await Store.open(root);
 
   const seen: unknown[] = [];
-  registerDriver('vnflcm-unit-test-driver', async () => ({ heal_start: async (ctx) => void seen.push(ctx.request.additionalParams.private_registry_installation_param?.port_no) }));
   const pkg = registryPackage();
   const base = pkg.flavours.simple;
   assert.ok(base);
@@ -134,6 +133,7 @@ test('hooks get the migrated typed request; an instance whose stored request was
     flavour: { ...base, lcmHooks: { heal_start: 'vnflcm-unit-test-driver' } },
     progress: { step: () => undefined, info: () => undefined },
     options: { timeoutMs: 1000, acceptNewHostKey: false, concurrency: 1 },
+    drivers: { 'vnflcm-unit-test-driver': async () => ({ heal_start: async (ctx) => void seen.push(ctx.request.additionalParams.private_registry_installation_param?.port_no) }) },
   };
   await callHook(env, 'heal_start', 'h1', 'op-1', {});
   assert.deepEqual(seen, [5443], 'the hook got the typed request (port_no a number)');

@@ -15,7 +15,7 @@ export default class OpFail extends BaseCommand {
   async run(): Promise<ShowResult> {
     const { args } = await this.parse(OpFail);
     const { Store } = await import('../../lib/store/index.js');
-    const { failOperation } = await import('../../lib/lcm/operation.js');
+    const { failOperation } = await import('../../lib/lcm/op-resolve.js');
     const { opFailShow } = await import('../../lib/views/op-fail.js');
     const op = await failOperation(await Store.open(), args['vnf-lcm-op-occ-id']);
     return opFailShow(op);

@@ -23,7 +23,7 @@ export default class OpList extends BaseCommand {
     const { OP_LIST_COLUMNS, opRow, opResponse } = await import('../../lib/views/op.js');
     const { parseFilter } = await import('../../lib/views/filter.js');
     const match = flags.filter ? parseFilter(flags.filter) : () => true;
-    const { reconcileOps } = await import('../../lib/lcm/operation.js');
+    const { reconcileOps } = await import('../../lib/lcm/op-occurrence.js');
     const store = await Store.open();
     const ops = (await reconcileOps(store, await store.listOps())).filter((op) => match(opResponse(op)));
     const excluded = new Set((flags['exclude-fields'] ?? '').split(','));

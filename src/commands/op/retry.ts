@@ -16,7 +16,7 @@ export default class OpRetry extends BaseCommand {
   async run(): Promise<OperationResult> {
     const { args, flags } = await this.parse(OpRetry);
     const { Store } = await import('../../lib/store/index.js');
-    const { runRetry } = await import('../../lib/lcm/run.js');
+    const { runRetry } = await import('../../lib/lcm/entrypoints.js');
     await runRetry(await Store.open(), args['vnf-lcm-op-occ-id'], flags, this.operationSay(flags));
     return { type: 'operation', operation: 'RETRY', opId: args['vnf-lcm-op-occ-id'] };
   }

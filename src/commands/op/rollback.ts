@@ -16,7 +16,7 @@ export default class OpRollback extends BaseCommand {
   async run(): Promise<OperationResult> {
     const { args, flags } = await this.parse(OpRollback);
     const { Store } = await import('../../lib/store/index.js');
-    const { runRollback } = await import('../../lib/lcm/run.js');
+    const { runRollback } = await import('../../lib/lcm/entrypoints.js');
     await runRollback(await Store.open(), args['vnf-lcm-op-occ-id'], flags, this.operationSay(flags));
     return { type: 'operation', operation: 'ROLLBACK', opId: args['vnf-lcm-op-occ-id'] };
   }

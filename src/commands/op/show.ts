@@ -17,7 +17,7 @@ export default class OpShow extends BaseCommand {
     const store = await Store.open();
     const op = await store.getOp(args['vnf-lcm-op-occ-id']);
     if (!op) throw new CliError('table vnf_lcm_op_occs not Found');
-    const { reconcileOp } = await import('../../lib/lcm/operation.js');
+    const { reconcileOp } = await import('../../lib/lcm/op-occurrence.js');
     return opShow(await reconcileOp(store, op));
   }
 }

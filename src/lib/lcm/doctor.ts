@@ -8,8 +8,8 @@
 import { errorMessage } from '../errors.js';
 import type { AuthFlagValues } from '../openstack/auth-options.js';
 import type { Store, VnfInstanceRecord } from '../store/index.js';
-import { internalOf } from './common.js';
-import { reconcileOps, resolveHint } from './operation.js';
+import { internalOf } from './instance-state.js';
+import { reconcileOps, resolveHint } from './op-occurrence.js';
 import { instanceCloudFlags, openSelectedCloud } from './vim.js';
 
 export interface Finding {

@@ -11,9 +11,9 @@ import type { KubernetesMeta } from '../mgmt/kubernetes/run.js';
 import { getInstance } from './instances.js';
 import { loadPackage } from './packages.js';
 import { buildStackSpec, levelScale, vduCount, type CpBinding } from './heat-template.js';
-import { internalOf, stackName } from './common.js';
+import { internalOf, stackName } from './instance-state.js';
 import type { Store } from '../store/index.js';
-import type { OpFlags } from './run.js';
+import type { OpFlags } from './entrypoints.js';
 
 export async function dryRun(store: Store, id: string, paramFile: string, _flags: Partial<OpFlags>): Promise<string> {
   const { loadParamFile } = await import('../params/load.js');

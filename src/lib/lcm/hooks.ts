@@ -1,114 +1,89 @@
 /**
- * Management-driver hooks: the VNFD's `interfaces.Vnflcm.<hook>.implementation` names an artifact;
- * vnflcm maps well-known artifact names to drivers built into the CLI and calls them at the hook
- * points of each operation (the same points as Tacker, tacker-behavior.md §0). A hook that names no
- * known driver is an error at instantiate time; a flavour without hooks simply has nothing to run.
+ * Calling the management drivers at the hook points: the VNFD's `interfaces.Vnflcm.<hook>.implementation`
+ * names an artifact; vnflcm maps it to a driver of the driver table (the built-in ones,
+ * src/lib/mgmt/drivers.ts) and calls it at the hook points of each operation (the same points as
+ * Tacker). A hook that names no known driver is an error before any cloud call; a flavour without
+ * hooks simply has nothing to run. What a driver is given is the contract in src/lib/mgmt/contract.ts.
  */
 import { CliError } from '../errors.js';
-import type { Flavour, LcmHookName, VnfPackage } from '../package/model.js';
+import type { DriverTable, HookContext, MgmtDriver } from '../mgmt/contract.js';
+import { BUILT_IN_DRIVERS } from '../mgmt/drivers.js';
+import type { Flavour, LcmHookName } from '../package/model.js';
 import type { InstantiateVnfRequest } from '../params/schema.js';
-import type { Store, VnfInstanceRecord } from '../store/index.js';
+import type { VnfInstanceRecord } from '../store/index.js';
+import { currentVnfcs, internalOf, stackPorts } from './instance-state.js';
+import type { LcmEnv } from './lcm-env.js';
 
-/** One VNFC as the drivers see it: identity, server, addresses. */
-export interface VnfcRef {
-  /** vnfcResourceInfo.id (the vnfcInstanceId users pass to heal). */
-  id: string;
-  vduId: string;
-  /** Nova server id. */
-  serverId: string;
-  /** The Heat stack holding the server (a group member's nested stack, or the top stack). */
-  stackId: string;
-  /** Heat resource name of the member inside its group (for SCALE_IN ordering), if any. */
-  memberName?: string;
-  /** CP name -> first fixed IPv4 address (and floating IP when there is one). */
-  addresses: Record<string, { ip: string; floatingIp?: string; portId: string }>;
-  /** When the VNFC's group member (else its server) was created: the order Heat removes members in. */
-  createdAt: string;
-}
-
-export interface ProgressSink {
-  /** A named step started/finished on a node (node may be '' for the whole VNF). */
-  step(node: string, name: string, status: 'start' | 'done' | 'skipped' | 'failed', detail?: string): void;
-  info(line: string): void;
-}
-
-export interface HookContext {
-  hook: LcmHookName;
-  store: Store;
-  pkg: VnfPackage;
-  flavour: Flavour;
-  /** The instance as it is now (re-read it with `store.getInstance` after changes). */
-  instance: VnfInstanceRecord;
-  /** The stored instantiate request, as the schema parsed it (typed; defaults applied). */
-  request: InstantiateVnfRequest;
-  /** The current operation's own request (heal/scale/terminate body). */
-  operationParams: Record<string, unknown>;
-  /** Every VNFC of the instance as the cloud reports it at this point. */
-  vnfcs(): Promise<VnfcRef[]>;
-  /**
-   * Ports of the top-level stack that belong to no VNFC (e.g. the `vip_CP` of an HA control plane),
-   * by Heat resource name: first fixed IPv4 and the Neutron port id.
-   */
-  stackPorts(): Promise<Record<string, { ip: string; portId: string }>>;
-  /** SCALE: VNFCs that will be removed (scale_start, SCALE_IN) or were added (scale_end, SCALE_OUT). */
-  scale?: { type: 'SCALE_OUT' | 'SCALE_IN'; aspectId: string; steps: number; removed: VnfcRef[]; added: VnfcRef[] };
-  /** HEAL: the VNFCs being healed (ids survive a VNFC heal), or entire=true. */
-  heal?: { entire: boolean; vnfcIds: string[] };
-  /** Per-operation log file (secrets redacted by the writer). */
-  logFile: string;
-  opId: string;
-  progress: ProgressSink;
-  /** Merge facts into the instance's metadata (shown by `show`). */
-  setMetadata(patch: Record<string, unknown>): Promise<void>;
-  /** Options from the command line that concern provisioning. */
-  options: { acceptNewHostKey: boolean; concurrency: number; sshTimeoutMs?: number };
-}
-
-export type MgmtDriver = Partial<Record<LcmHookName, (ctx: HookContext) => Promise<void>>>;
-
-type DriverLoader = () => Promise<MgmtDriver>;
-
-const DRIVERS = new Map<string, DriverLoader>();
-
-/** Register a built-in driver under an artifact name (done by the driver modules' index). */
-export function registerDriver(artifactName: string, load: DriverLoader): void {
-  DRIVERS.set(artifactName, load);
-}
-
-export function knownDrivers(): string[] {
-  return [...DRIVERS.keys()].sort();
+function unknownDriver(hook: string, artifact: string, drivers: DriverTable): CliError {
+  return new CliError(
+    `The VNFD names '${artifact}' for Vnflcm.${hook}, which is not a management driver built into vnflcm ` +
+      `(known: ${Object.keys(drivers).sort().join(', ') || 'none'}).`,
+  );
 }
 
 /** The driver for a hook of a flavour, or undefined when the flavour declares no such hook. */
-export async function driverFor(flavour: Flavour, hook: LcmHookName): Promise<MgmtDriver | undefined> {
+export async function driverFor(flavour: Flavour, hook: LcmHookName, drivers: DriverTable = BUILT_IN_DRIVERS): Promise<MgmtDriver | undefined> {
   const artifact = flavour.lcmHooks[hook];
   if (!artifact) return undefined;
-  const load = DRIVERS.get(artifact);
-  if (!load) {
-    throw new CliError(
-      `The VNFD names '${artifact}' for Vnflcm.${hook}, which is not a management driver built into vnflcm ` +
-        `(known: ${knownDrivers().join(', ') || 'none'}).`,
-    );
-  }
+  const load = Object.hasOwn(drivers, artifact) ? drivers[artifact] : undefined;
+  if (!load) throw unknownDriver(hook, artifact, drivers);
   return load();
 }
 
 /** Check before any cloud call that every hook of the flavour has a driver. */
-export function checkHooks(flavour: Flavour): void {
+export function checkHooks(flavour: Flavour, drivers: DriverTable = BUILT_IN_DRIVERS): void {
   for (const [hook, artifact] of Object.entries(flavour.lcmHooks)) {
-    if (artifact && !DRIVERS.has(artifact)) {
-      throw new CliError(
-        `The VNFD names '${artifact}' for Vnflcm.${hook}, which is not a management driver built into vnflcm ` +
-          `(known: ${knownDrivers().join(', ') || 'none'}).`,
-      );
-    }
+    if (artifact && !Object.hasOwn(drivers, artifact)) throw unknownDriver(hook, artifact, drivers);
   }
 }
 
-export async function runHook(ctx: HookContext): Promise<void> {
-  const driver = await driverFor(ctx.flavour, ctx.hook);
+export async function runHook(ctx: HookContext, drivers: DriverTable = BUILT_IN_DRIVERS): Promise<void> {
+  const driver = await driverFor(ctx.flavour, ctx.hook, drivers);
   const fn = driver?.[ctx.hook];
   if (!fn) return;
   ctx.progress.info(`${ctx.hook}: ${ctx.flavour.lcmHooks[ctx.hook]}`);
   await fn(ctx);
+}
+
+/** Build the hook context of an instance at one hook of an operation and run the flavour's driver. */
+export async function callHook(
+  env: LcmEnv,
+  hook: LcmHookName,
+  instanceId: string,
+  opId: string,
+  operationParams: Record<string, unknown>,
+  extra: Pick<HookContext, 'scale' | 'heal'> = {},
+): Promise<void> {
+  if (!env.flavour.lcmHooks[hook]) return;
+  const rec = await env.store.getInstance(instanceId);
+  if (!rec) throw new Error(`instance ${instanceId} vanished`);
+  const ctx: HookContext = {
+    hook,
+    store: env.store,
+    pkg: env.pkg,
+    flavour: env.flavour,
+    instance: rec,
+    request: storedRequest(rec),
+    operationParams,
+    vnfcs: () => currentVnfcs(env, instanceId),
+    stackPorts: () => stackPorts(env, instanceId),
+    ...extra,
+    logFile: env.store.opLogFile(opId),
+    opId,
+    progress: env.progress,
+    setMetadata: async (patch) => {
+      await env.store.updateInstance(instanceId, (r) => ({ ...r, metadata: { ...(r.metadata ?? {}), ...patch } }));
+    },
+    options: { acceptNewHostKey: env.options.acceptNewHostKey, concurrency: env.options.concurrency },
+  };
+  await runHook(ctx, env.drivers);
+}
+
+/** The stored instantiate request of an instance, for its hooks. */
+function storedRequest(rec: VnfInstanceRecord): InstantiateVnfRequest {
+  const i = rec.internal;
+  const request = internalOf(rec).request;
+  if (request) return request;
+  const why = i?.requestProblems?.length ? `: the stored request is not valid any more (${i.requestProblems.join('; ')})` : '';
+  throw new CliError(`VNF instance ${rec.id} has no stored instantiate request${why}; terminate it and instantiate it again.`);
 }

@@ -58,7 +58,7 @@ export async function deleteInstance(store: Store, id: string): Promise<void> {
   await store.withLock(`instance-${id}`, async () => {
     const rec = await store.getInstance(id);
     if (!rec) throw instanceNotFound(id);
-    const { blockingReason } = await import('./operation.js');
+    const { blockingReason } = await import('./op-occurrence.js');
     const blocked = await blockingReason(store, rec, 'delete');
     if (blocked) throw blocked;
     if (rec.instantiationState !== 'NOT_INSTANTIATED') {

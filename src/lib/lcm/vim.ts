@@ -11,25 +11,14 @@ import { CliError } from '../errors.js';
 import type { AuthFlagValues } from '../openstack/auth-options.js';
 import type { Session } from '../openstack/session.js';
 import type { Store, VimRecord, VnfInstanceRecord } from '../store/index.js';
+import { saveVim } from '../store/vims.js';
 import type { CloudOps } from './cloud-ops.js';
-import { internalOf, type InternalState } from './common.js';
+import { internalOf, type InternalState } from './instance-state.js';
 
 export async function findVim(store: Store, idOrName: string): Promise<VimRecord | undefined> {
   const byName = await store.getVim(idOrName).catch(() => undefined);
   if (byName) return byName;
   return (await store.listVims()).find((v) => v.id === idOrName);
-}
-
-/**
- * The one way a VIM record is written: under the store's `vims` lock, `build` sees the current
- * record of that name (or undefined), may refuse by throwing, and returns the record to store.
- */
-export async function saveVim(store: Pick<Store, 'withLock' | 'getVim' | 'putVim'>, name: string, build: (existing: VimRecord | undefined) => VimRecord | Promise<VimRecord>): Promise<VimRecord> {
-  return store.withLock('vims', async () => {
-    const rec = await build(await store.getVim(name));
-    await store.putVim(rec);
-    return rec;
-  });
 }
 
 export async function registerVim(store: Store, name: string, cloud: string, isDefault: boolean): Promise<VimRecord> {

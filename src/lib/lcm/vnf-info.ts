@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Flavour } from '../package/model.js';
-import type { VnfcRef } from './hooks.js';
+import type { VnfcRef } from '../mgmt/contract.js';
 
 /** A Heat resource anywhere in the stack tree. */
 export interface InventoryResource {

@@ -13,6 +13,10 @@
  * Valid input is parsed with `JSON.parse` (every text JSON.parse accepts is accepted by Python with
  * the same result); only when that fails does the scanner below run, either to produce Python's
  * message or to build the value of a text that uses Python's extensions (NaN/Infinity).
+ *
+ * Over 400 lines: one scanner (values, strings, numbers, the error positions) kept together with the
+ * strict UTF-8 decoder whose offsets its messages count in; split, it could no longer be read against
+ * the C scanner it follows.
  */
 
 /** The Python class of a decoded top-level value, as `type(x)` would name it. */

@@ -11,6 +11,10 @@
  *
  * They run even where the per-value schema failed elsewhere (every problem at once), so they read
  * the value defensively; a path that already has a problem gets no second one.
+ *
+ * Over 400 lines: one checker sharing its context (the problems found, the package, the paths
+ * already refused) across the request's parts; the two drivers' parameter checks read the same
+ * external links and CP names as the rest.
  */
 import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';

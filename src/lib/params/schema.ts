@@ -13,6 +13,9 @@
  * the zod message, so issues convert 1:1 into InputProblems (see `issuesToProblems`).
  * `.meta({ description })` texts are documentation only: docs/params.md is generated from them
  * (src/lib/params/docs.ts); a value's "expected" text is its description when it has none.
+ *
+ * Over 400 lines: one schema per parameter of both drivers' param files, each with its expected
+ * text; they compose into the request schema and are read together.
  */
 import { z } from 'zod';
 import {

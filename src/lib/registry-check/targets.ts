@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { CliError, ExitCode } from '../errors.js';
-import { internalOf } from '../lcm/common.js';
+import { internalOf } from '../lcm/instance-state.js';
 import { loadPackage } from '../lcm/packages.js';
 import { parseClusterParam, PARAM_KEY } from '../mgmt/kubernetes/params.js';
 import { resolveRegistries, type RegistrySpec } from '../mgmt/kubernetes/registries.js';

@@ -1,3 +1,7 @@
+/**
+ * Named, idempotent provisioning steps (check, then apply) and their runners: `runSteps` for one
+ * host in order, `runPlans` for many nodes in parallel with per-node plans.
+ */
 import { stepContext } from './context.js';
 import { RemoteError } from './errors.js';
 import type { RemoteHost } from './host.js';

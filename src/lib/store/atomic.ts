@@ -1,3 +1,4 @@
+/** Owner-only directories and atomic file writes (temp file, fsync, rename) for the file store and local state files. */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';

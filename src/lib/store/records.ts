@@ -39,7 +39,7 @@ export interface VimConnectionInfo {
 export const REQUEST_SCHEMA_VERSION = 1;
 
 /**
- * Internal state of an instance (the LCM layer's, src/lib/lcm/common.ts); the store knows the
+ * Internal state of an instance (the LCM layer's, src/lib/lcm/instance-state.ts); the store knows the
  * instantiate request, which it migrates when its schema changes (./migrations.ts).
  */
 export interface InstanceInternal {

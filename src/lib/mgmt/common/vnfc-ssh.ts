@@ -5,7 +5,7 @@
  * and everything goes to the operation's log file with the credentials redacted.
  */
 import { CliError } from '../../errors.js';
-import type { HookContext, VnfcRef } from '../../lcm/hooks.js';
+import type { HookContext, VnfcRef } from '../contract.js';
 import type { OperationLog, RemoteHost } from '../../remote/index.js';
 
 export interface SshCredentials {

@@ -20,7 +20,7 @@
  * each registry; NO_PROXY with CIDRs (no enumeration); pinned versions.
  */
 import { CliError, ExitCode } from '../../errors.js';
-import type { HookContext, MgmtDriver } from '../../lcm/hooks.js';
+import type { HookContext, MgmtDriver } from '../contract.js';
 import { addNodes } from './op-add.js';
 import { installCluster } from './op-install.js';
 import { removeNodes } from './op-remove.js';

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { RemoteHost } from '../../remote/index.js';
-import type { HookContext } from '../../lcm/hooks.js';
+import type { HookContext } from '../contract.js';
 import { runPlans, type NodeResult, type RunPlansOptions, type StepReport } from '../../remote/steps.js';
 import type { JoinInfo } from './install.js';
 import { checkRegistries, kubectlChecked, nodeExists } from './node-ops.js';

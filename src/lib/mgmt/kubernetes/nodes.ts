@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { CliError, ExitCode } from '../../errors.js';
-import type { VnfcRef } from '../../lcm/hooks.js';
+import type { VnfcRef } from '../contract.js';
 import type { Flavour } from '../../package/model.js';
 
 export type Role = 'master' | 'worker';

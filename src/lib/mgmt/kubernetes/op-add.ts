@@ -4,7 +4,7 @@
  * object); the other nodes get the hosts block, and the masters haproxy/keepalived when masters
  * were added (plan.ts `scale-out` / `heal`).
  */
-import type { HookContext } from '../../lcm/hooks.js';
+import type { HookContext } from '../contract.js';
 import { executePlans, planInput } from './execute.js';
 import { planOperation } from './plan.js';
 import { proxyFor } from './op-install.js';

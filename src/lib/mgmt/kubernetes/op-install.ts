@@ -5,7 +5,7 @@
  * becomes the cluster's Kubernetes VIM.
  */
 import { CliError, ExitCode } from '../../errors.js';
-import type { HookContext } from '../../lcm/hooks.js';
+import type { HookContext } from '../contract.js';
 import type { RemoteHost } from '../../remote/index.js';
 import { operationLog } from '../common/vnfc-ssh.js';
 import { executePlans, planInput } from './execute.js';

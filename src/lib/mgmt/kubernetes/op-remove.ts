@@ -8,7 +8,7 @@
  * back under the same name).
  */
 import { CliError, ExitCode } from '../../errors.js';
-import type { HookContext } from '../../lcm/hooks.js';
+import type { HookContext } from '../contract.js';
 import type { RemoteHost } from '../../remote/index.js';
 import { runPlans, type Step } from '../../remote/steps.js';
 import { executePlans, planInput, progressOf } from './execute.js';

@@ -2,7 +2,7 @@
  * terminate_end and heal_start (entire VNF): the cluster's VIM is deregistered; nothing happens
  * inside the cluster (its VMs are about to go).
  */
-import type { HookContext } from '../../lcm/hooks.js';
+import type { HookContext } from '../contract.js';
 import { parseClusterParam } from './params.js';
 import type { KubernetesMeta } from './run.js';
 import { deregisterVim } from './vim.js';

@@ -6,7 +6,7 @@
  */
 import { realpath } from 'node:fs/promises';
 import { CliError, ExitCode } from '../../errors.js';
-import type { HookContext } from '../../lcm/hooks.js';
+import type { HookContext } from '../contract.js';
 import { resolveInPackage } from '../../package/paths.js';
 import type { InstantiateVnfRequest, K8sClusterInstallationParam } from '../../params/schema.js';
 import type { SshCredentials } from '../common/vnfc-ssh.js';

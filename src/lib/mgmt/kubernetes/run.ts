@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { CliError, ExitCode, errorMessage } from '../../errors.js';
-import type { HookContext, VnfcRef } from '../../lcm/hooks.js';
+import type { HookContext, VnfcRef } from '../contract.js';
 import { basicAuthSecrets, type RemoteHost } from '../../remote/index.js';
 import { connectVnfc, operationLog, type SshCredentials } from '../common/vnfc-ssh.js';
 import { renderHostsBlock } from './hosts.js';

@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { CliError } from '../../errors.js';
-import { saveVim } from '../../lcm/vim.js';
 import { writeFileAtomic } from '../../store/atomic.js';
 import type { Store } from '../../store/index.js';
+import { saveVim } from '../../store/vims.js';
 
 /** What VIM registration needs of the store (the driver's VIM port): VIM records under their lock, the instance's vimConnectionInfo, the kubeconfig's path. */
 export interface VimPort {

@@ -14,7 +14,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError } from '../../errors.js';
-import type { HookContext, MgmtDriver, VnfcRef } from '../../lcm/hooks.js';
+import type { HookContext, MgmtDriver, VnfcRef } from '../contract.js';
 import { RemoteError } from '../../remote/errors.js';
 import type { RemoteHost } from '../../remote/host.js';
 import { runSteps } from '../../remote/steps.js';

@@ -11,6 +11,9 @@
  * - Package contents, kubeconfigs and operation logs are stored in the database and materialized
  *   as local files under VNFLCM_HOME, so the paths callers use stay local files.
  * - Secrets in instance and occurrence records are encrypted (secrets.ts).
+ *
+ * Over 400 lines: one class implementing the StateBackend interface (every record kind, the record
+ * locks, logs and stored files) on the same pool and the same versioned-update pattern.
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, readFile, readdir, rename, rm, stat } from 'node:fs/promises';

@@ -8,6 +8,8 @@
  * An operation holds the instance's operation lock (store/oplock.ts) for its whole run and records
  * its owner token; `reconcileOps` turns an occurrence left STARTING/PROCESSING/ROLLING_BACK by a
  * process that is gone into FAILED_TEMP saying so. Every command that reads occurrences calls it.
+ * `runOperation` / `resumeOperation` run an operation's body inside that bookkeeping; the bodies are
+ * in instantiate.ts, heal.ts, scale.ts and terminate.ts, `op retry|rollback|fail` in op-resolve.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -15,8 +17,8 @@ import { CliError, errorMessage } from '../errors.js';
 import { describeHolder, ownerToken, OperationLockBusy, sameOwner, type HeldLock, type LockOwner } from '../store/oplock.js';
 import type { LcmOperation, OperationState, OpOccRecord, OpStepRef, Store, VnfInstanceRecord } from '../store/index.js';
 import { wrongState } from './instances.js';
-import type { LcmEnv } from './common.js';
-import { describeStep, exitCodeOfSignal, InterruptedError, StepTracker, type InterruptSignal } from './tracker.js';
+import type { LcmEnv } from './lcm-env.js';
+import { coalesce, describeStep, exitCodeOfSignal, InterruptedError, StepTracker, untilInterrupted, type InterruptSignal } from './tracker.js';
 
 const TASK_STATE: Record<LcmOperation, string> = {
   INSTANTIATE: 'INSTANTIATING',
@@ -37,9 +39,6 @@ export const ACTION: Record<LcmOperation, string> = {
 };
 
 const RUNNING: ReadonlySet<OperationState> = new Set(['STARTING', 'PROCESSING', 'ROLLING_BACK']);
-
-/** How long an interrupted operation waits for its running steps to end before it is recorded and left. */
-export const INTERRUPT_GRACE_MS = 15_000;
 
 export interface RunningOp {
   op: OpOccRecord;
@@ -407,91 +406,4 @@ async function execute<T>(
 /** Mark the occurrence ended for good (COMPLETED, ROLLED_BACK, FAILED): the instance is free again. */
 export async function clearActive(store: Store, op: OpOccRecord): Promise<void> {
   await store.updateInstance(op.vnfInstanceId, (rec) => (rec.activeOpId === op.id ? { ...rec, activeOpId: null } : rec)).catch(() => undefined);
-}
-
-/**
- * Run the body; when an interrupt is requested, give the running steps a bounded time to end (the
- * tracker refuses new ones), then report the interrupt even if they are still running.
- */
-async function untilInterrupted<T>(work: Promise<T>, env: LcmEnv): Promise<T> {
-  const interrupt = env.interrupt;
-  if (!interrupt) return work;
-  type Outcome = { ok: true; value: T } | { ok: false; err: unknown } | { interrupted: InterruptSignal };
-  const settled: Promise<Outcome> = work.then(
-    (value) => ({ ok: true as const, value }),
-    (err: unknown) => ({ ok: false as const, err }),
-  );
-  const first = await Promise.race([settled, interrupt.requested.then((s) => ({ interrupted: s }) as Outcome)]);
-  let outcome = first;
-  if ('interrupted' in first) {
-    env.progress.info(`${first.interrupted}: no new steps; waiting up to ${INTERRUPT_GRACE_MS / 1000} s for the running ones (Ctrl-C again to leave now)`);
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<Outcome>((resolve) => {
-      timer = setTimeout(() => resolve(first), env.interruptGraceMs ?? INTERRUPT_GRACE_MS);
-    });
-    outcome = await Promise.race([settled, grace]);
-    clearTimeout(timer);
-    if ('ok' in outcome && !outcome.ok && !(outcome.err instanceof InterruptedError)) {
-      // A step that was cut short by the interrupt fails on its own; report the interrupt.
-      outcome = first;
-    }
-  }
-  if ('interrupted' in outcome) throw new InterruptedError(outcome.interrupted);
-  if (outcome.ok) return outcome.value;
-  throw outcome.err;
-}
-
-/** Serialize writes of the latest value: at most one in flight, the newest one written last. */
-function coalesce(write: (v: OpStepRef[]) => Promise<void>): ((v: OpStepRef[]) => void) & { flush(): Promise<void> } {
-  let pending: OpStepRef[] | undefined;
-  let inFlight: Promise<void> | undefined;
-  const pump = (): Promise<void> => {
-    if (inFlight || pending === undefined) return inFlight ?? Promise.resolve();
-    const v = pending;
-    pending = undefined;
-    inFlight = write(v)
-      .catch(() => undefined)
-      .then(() => {
-        inFlight = undefined;
-        return pump();
-      });
-    return inFlight;
-  };
-  const fn = (v: OpStepRef[]) => {
-    pending = v;
-    void pump();
-  };
-  return Object.assign(fn, {
-    flush: async () => {
-      while (inFlight || pending !== undefined) await pump();
-    },
-  });
-}
-
-/**
- * `vnflcm op fail`: a FAILED_TEMP occurrence becomes FAILED (terminal) and the instance is free again
- * (e.g. for terminate). Taken under the instance's operation lock so that it cannot race a retry.
- */
-export async function failOperation(store: Store, opId: string): Promise<OpOccRecord> {
-  const first = await store.getOp(opId);
-  if (!first) throw opNotFound();
-  let held: HeldLock;
-  try {
-    held = await store.opLock().acquire(first.vnfInstanceId, { ...ownerToken(), opId });
-  } catch (err) {
-    if (err instanceof OperationLockBusy) throw conflict.fail(first.operationState === 'FAILED_TEMP' ? 'PROCESSING' : first.operationState);
-    throw err;
-  }
-  try {
-    await reconcileOp(store, first, held);
-    const op = await store.updateOp(opId, (cur) => {
-      if (cur.operationState !== 'FAILED_TEMP') throw conflict.fail(cur.operationState);
-      const now = new Date().toISOString();
-      return { ...cur, operationState: 'FAILED', stateEnteredTime: now, runningSteps: [] };
-    });
-    await clearActive(store, op);
-    return op;
-  } finally {
-    await held.release();
-  }
 }

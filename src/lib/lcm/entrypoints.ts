@@ -1,5 +1,6 @@
 /**
- * What the operation commands share: load and validate inputs and resolve the cloud (auth and the
+ * The entry points of the operation commands (`runInstantiate`, `runHeal`, `runScale`,
+ * `runTerminate`, `runRetry`, `runRollback`) and what they share: load and validate inputs and resolve the cloud (auth and the
  * service catalog) before the real client's "... has been accepted." line, so that such errors
  * record nothing; run the operation synchronously, reporting through the `Say` the command gives
  * (result lines, notes, the progress sink, the interrupt the CLI arms), and end with one result
@@ -11,12 +12,14 @@ import { CliError, LeaveNow } from '../errors.js';
 import type { AuthFlagValues } from '../openstack/auth-options.js';
 import type { Store, VnfInstanceRecord } from '../store/index.js';
 import type { CloudOps } from './cloud-ops.js';
-import { checkHooks, type ProgressSink } from './hooks.js';
+import type { ProgressSink } from '../mgmt/contract.js';
+import { BUILT_IN_DRIVERS } from '../mgmt/drivers.js';
+import { checkHooks } from './hooks.js';
 import { getInstance, wrongState } from './instances.js';
-import { internalOf, terminable, type LcmEnv } from './common.js';
-import { blockingReason, OperationFailed, OperationInterrupted, resolveHint } from './operation.js';
+import { internalOf, terminable } from './instance-state.js';
+import type { LcmEnv } from './lcm-env.js';
+import { blockingReason, OperationFailed, OperationInterrupted, resolveHint } from './op-occurrence.js';
 import type { Interrupt } from './tracker.js';
-import '../mgmt/index.js';
 
 export interface OpFlags extends AuthFlagValues {
   timeout: number;
@@ -42,12 +45,13 @@ export async function lcmEnv(store: Store, rec: VnfInstanceRecord, cloud: CloudO
   const { model } = await loadPackage(store, rec.vnfdId);
   const flavour = model.flavours[flavourId];
   if (!flavour) throw new CliError(`Flavour ${flavourId} is not defined in VNF package ${rec.vnfdId} (flavours: ${Object.keys(model.flavours).join(', ')})`, 3);
-  checkHooks(flavour);
+  checkHooks(flavour, BUILT_IN_DRIVERS);
   return {
     store,
     cloud,
     pkg: model,
     flavour,
+    drivers: BUILT_IN_DRIVERS,
     progress: say.progress,
     options: { timeoutMs: flags.timeout * 1000, acceptNewHostKey: flags['accept-new-host-key'], concurrency: flags.concurrency },
   };
@@ -111,7 +115,7 @@ export async function runInstantiate(store: Store, id: string, paramFile: string
   say(`Instantiate request for VNF Instance ${id} has been accepted.`);
   armSignals(env, say);
   const t0 = Date.now();
-  const { instantiate } = await import('./operations.js');
+  const { instantiate } = await import('./instantiate.js');
   try {
     const { result, op } = await instantiate(env, id, request);
     finish(say, 'Instantiate', id, op.id, t0);
@@ -137,12 +141,12 @@ export async function runHeal(store: Store, id: string, body: Record<string, unk
   const { healVnfRequestSchema } = await import('../params/schema.js');
   const request = healVnfRequestSchema.parse(body);
   const env = await instantiatedEnv(store, id, flags, 'heal', say);
-  const { checkHeal } = await import('./operations.js');
+  const { checkHeal } = await import('./heal.js');
   checkHeal(id, internalOf(await getInstance(store, id)), request);
   say(`Heal request for VNF Instance ${id} has been accepted.`);
   armSignals(env, say);
   const t0 = Date.now();
-  const { heal } = await import('./operations.js');
+  const { heal } = await import('./heal.js');
   try {
     const { op } = await heal(env, id, request);
     finish(say, 'Heal', id, op.id, t0);
@@ -155,12 +159,12 @@ export async function runScale(store: Store, id: string, body: Record<string, un
   const { scaleVnfRequestSchema } = await import('../params/schema.js');
   const request = scaleVnfRequestSchema.parse(body);
   const env = await instantiatedEnv(store, id, flags, 'scale', say);
-  const { checkScale } = await import('./operations.js');
+  const { checkScale } = await import('./scale.js');
   checkScale(env, internalOf(await getInstance(store, id)).scaleLevels, request);
   say(`Scale request for VNF Instance ${id} has been accepted.`);
   armSignals(env, say);
   const t0 = Date.now();
-  const { scale } = await import('./operations.js');
+  const { scale } = await import('./scale.js');
   try {
     const { op } = await scale(env, id, request);
     finish(say, 'Scale', id, op.id, t0);
@@ -176,7 +180,7 @@ export async function runTerminate(store: Store, id: string, body: Record<string
   say(`Terminate request for VNF Instance '${id}' has been accepted.`);
   armSignals(env, say);
   const t0 = Date.now();
-  const { terminate } = await import('./operations.js');
+  const { terminate } = await import('./terminate.js');
   try {
     const { op } = await terminate(env, id, request);
     finish(say, 'Terminate', id, op.id, t0);
@@ -189,7 +193,7 @@ export async function runTerminate(store: Store, id: string, body: Record<string
 
 /** The occurrence, reconciled (a dead owner's PROCESSING becomes FAILED_TEMP first). */
 async function occurrence(store: Store, opId: string) {
-  const { reconcileOp, opNotFound } = await import('./operation.js');
+  const { reconcileOp, opNotFound } = await import('./op-occurrence.js');
   const op = await store.getOp(opId);
   if (!op) throw opNotFound();
   return reconcileOp(store, op);
@@ -210,14 +214,14 @@ async function occurrenceEnv(
 }
 
 export async function runRetry(store: Store, opId: string, flags: OpFlags, say: Say): Promise<void> {
-  const { checkResumable } = await import('./operation.js');
+  const { checkResumable } = await import('./op-occurrence.js');
   const op = await occurrence(store, opId);
   checkResumable(op, 'retry');
   const env = await occurrenceEnv(store, op, flags, say);
   say(`Retry request for LCM operation ${opId} has been accepted`);
   armSignals(env, say);
   const t0 = Date.now();
-  const { retryOperation } = await import('./operations.js');
+  const { retryOperation } = await import('./op-resolve.js');
   try {
     await retryOperation(env, op);
     say(`Retry of operation ${opId} (${op.operation} of VNF Instance ${op.vnfInstanceId}) completed in ${Math.round((Date.now() - t0) / 1000)} s.`);
@@ -227,14 +231,14 @@ export async function runRetry(store: Store, opId: string, flags: OpFlags, say: 
 }
 
 export async function runRollback(store: Store, opId: string, flags: OpFlags, say: Say): Promise<void> {
-  const { checkResumable } = await import('./operation.js');
+  const { checkResumable } = await import('./op-occurrence.js');
   const op = await occurrence(store, opId);
   checkResumable(op, 'rollback');
   const env = await occurrenceEnv(store, op, flags, say);
   say(`Rollback request for LCM operation ${opId} has been accepted`);
   armSignals(env, say);
   const t0 = Date.now();
-  const { rollbackOperation } = await import('./operations.js');
+  const { rollbackOperation } = await import('./op-resolve.js');
   try {
     await rollbackOperation(env, op);
     say(`Rollback of operation ${opId} (${op.operation} of VNF Instance ${op.vnfInstanceId}) completed in ${Math.round((Date.now() - t0) / 1000)} s: ROLLED_BACK.`);

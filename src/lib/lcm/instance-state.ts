@@ -1,13 +1,15 @@
-/** Shared plumbing of the LCM operations: the instance's internal state, hook contexts, refreshes. */
-import { CliError } from '../errors.js';
-import type { Flavour, VnfPackage } from '../package/model.js';
+/**
+ * What vnflcm keeps about an instance beyond the API view (`record.internal`: its stack, stored
+ * request, VNFC identities, scale levels, uploaded images, cloud) and the reads and writes of it
+ * the operations share: instantiatedVnfInfo rebuilt from the cloud, the current VNFCs, the stack's
+ * own ports, the NOT_INSTANTIATED reset.
+ */
+import type { VnfcRef } from '../mgmt/contract.js';
 import type { InstantiateVnfRequest } from '../params/schema.js';
-import type { Store, VnfInstanceRecord } from '../store/index.js';
-import type { CloudOps, StackRef } from './cloud-ops.js';
-import { runHook, type HookContext, type ProgressSink, type VnfcRef } from './hooks.js';
-import type { LcmHookName } from '../package/model.js';
+import type { VnfInstanceRecord } from '../store/index.js';
+import type { StackRef } from './cloud-ops.js';
+import type { LcmEnv } from './lcm-env.js';
 import { buildVnfInfo, type VnfcIdentity } from './vnf-info.js';
-import type { Interrupt } from './tracker.js';
 
 /** What vnflcm keeps about an instance beyond the API view (`record.internal`). */
 export interface InternalState {
@@ -42,25 +44,6 @@ export function internalOf(rec: VnfInstanceRecord): InternalState {
     vimId: i.vimId ?? null,
     cloud: i.cloud,
   };
-}
-
-export interface LcmOptions {
-  timeoutMs: number;
-  acceptNewHostKey: boolean;
-  concurrency: number;
-}
-
-export interface LcmEnv {
-  store: Store;
-  cloud: CloudOps;
-  pkg: VnfPackage;
-  flavour: Flavour;
-  progress: ProgressSink;
-  options: LcmOptions;
-  /** Set by the command glue: Ctrl-C / SIGTERM stop the operation between steps (lcm/tracker.ts). */
-  interrupt?: Interrupt;
-  /** How long an interrupt waits for running steps (default INTERRUPT_GRACE_MS). */
-  interruptGraceMs?: number;
 }
 
 /** Read the stack, rebuild instantiatedVnfInfo (keeping VNFC ids where resources survive) and store it. */
@@ -109,48 +92,6 @@ async function readVnfInfo(env: LcmEnv, st: InternalState, opts: { scaleLevels: 
   });
 }
 
-export async function callHook(
-  env: LcmEnv,
-  hook: LcmHookName,
-  instanceId: string,
-  opId: string,
-  operationParams: Record<string, unknown>,
-  extra: Pick<HookContext, 'scale' | 'heal'> = {},
-): Promise<void> {
-  if (!env.flavour.lcmHooks[hook]) return;
-  const rec = await env.store.getInstance(instanceId);
-  if (!rec) throw new Error(`instance ${instanceId} vanished`);
-  const ctx: HookContext = {
-    hook,
-    store: env.store,
-    pkg: env.pkg,
-    flavour: env.flavour,
-    instance: rec,
-    request: storedRequest(rec),
-    operationParams,
-    vnfcs: () => currentVnfcs(env, instanceId),
-    stackPorts: () => stackPorts(env, instanceId),
-    ...extra,
-    logFile: env.store.opLogFile(opId),
-    opId,
-    progress: env.progress,
-    setMetadata: async (patch) => {
-      await env.store.updateInstance(instanceId, (r) => ({ ...r, metadata: { ...(r.metadata ?? {}), ...patch } }));
-    },
-    options: { acceptNewHostKey: env.options.acceptNewHostKey, concurrency: env.options.concurrency },
-  };
-  await runHook(ctx);
-}
-
-/** The stored instantiate request of an instance, for its hooks. */
-function storedRequest(rec: VnfInstanceRecord): InstantiateVnfRequest {
-  const i = rec.internal;
-  const request = internalOf(rec).request;
-  if (request) return request;
-  const why = i?.requestProblems?.length ? `: the stored request is not valid any more (${i.requestProblems.join('; ')})` : '';
-  throw new CliError(`VNF instance ${rec.id} has no stored instantiate request${why}; terminate it and instantiate it again.`);
-}
-
 export function stackName(instanceId: string): string {
   return `vnf-${instanceId}`;
 }
@@ -177,4 +118,17 @@ export async function stackPorts(env: LcmEnv, instanceId: string): Promise<Recor
  */
 export function terminable(rec: VnfInstanceRecord): boolean {
   return rec.instantiationState === 'INSTANTIATED' || Boolean(internalOf(rec).stack);
+}
+
+/** The instance back to NOT_INSTANTIATED (terminate, rollback of an instantiate): no stack, images, VNFCs or request. */
+export function notInstantiated(env: LcmEnv, instanceId: string): Promise<VnfInstanceRecord> {
+  return env.store.updateInstance(instanceId, (r) => {
+    const { instantiatedVnfInfo: _drop, ...rest } = r;
+    return {
+      ...rest,
+      instantiationState: 'NOT_INSTANTIATED',
+      vimConnectionInfo: [],
+      internal: { ...internalOf(r), stack: undefined, images: [], imageByVdu: {}, identities: [], request: undefined },
+    };
+  });
 }
