@@ -27,6 +27,7 @@ import { Interrupt } from '../../src/lib/lcm/tracker.js';
 import { ROOT, tempHome } from '../helpers/cli.js';
 import { instanceRecord } from '../helpers/records.js';
 import { TEST_STATE } from '../helpers/state.js';
+import { waitUntil } from '../helpers/wait.js';
 
 function instance(id: string): VnfInstanceRecord {
   return instanceRecord(id);
@@ -113,8 +114,12 @@ test('an occurrence whose process was killed (SIGKILL) becomes FAILED_TEMP sayin
   assert.match(busy?.message ?? '', /in task_state INSTANTIATING\. Cannot terminate/);
 
   await killed(child);
-  const [op] = await reconcileOps(store);
-  assert.equal(op?.operationState, 'FAILED_TEMP');
+  // The file store's lock is gone with the process; PostgreSQL frees a dead client's advisory lock
+  // when its server process notices the closed connection: a moment later, so wait for it (bounded).
+  const op = await waitUntil('the killed owner to be noticed', async () => {
+    const [o] = await reconcileOps(store);
+    return o?.operationState === 'FAILED_TEMP' ? o : undefined;
+  }, { boundMs: 15_000 });
   assert.match(op?.error?.detail ?? '', /^Interrupted: the vnflcm process running this operation \(pid \d+ on .*\) ended without recording an outcome, during step 'install docker' on node node-1 \(last progress at .*\); found at /);
   assert.deepEqual(op?.failedStep?.name, 'install docker');
   const stored = await store.getOp('op-killed');
