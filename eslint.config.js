@@ -47,11 +47,6 @@ export default tseslint.config(
   { files: ['src/lib/{openstack,remote,store,package,format}/**/*.ts'], rules: restrict(LOWER_ZONES) },
   { files: ['src/lib/mgmt/**/*.ts'], rules: restrict(MGMT_ZONES) },
   {
-    // params/wizard/flags.ts holds oclif flag definitions; it moves to src/cli/flags with the params layer's rework.
-    files: ['src/lib/params/wizard/flags.ts'],
-    rules: { 'no-restricted-imports': 'off' },
-  },
-  {
     // bin/ is CommonJS (bin/package.json): a CommonJS entry starts without Node's ES module loader.
     files: ['bin/**/*.js'],
     languageOptions: { sourceType: 'commonjs' },

@@ -1,6 +1,6 @@
 /**
  * The no-cloud commands as real processes: package add/list/show/delete, create, show, list,
- * delete, op list/show, with their exact messages and exit codes (cli-reference §5).
+ * delete, op list/show, with their exact messages and exit codes (python-tackerclient 2.3.0 as recorded in these tests).
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';

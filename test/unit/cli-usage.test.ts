@@ -1,5 +1,5 @@
 /**
- * Usage errors and unknown commands as the real client prints them (cli-reference §1): the usage
+ * Usage errors and unknown commands as the real client (python-tackerclient over cliff/argparse) prints them: the usage
  * block wrapped by argparse's rules, then `vnflcm <cmd>: error: <the whole reason>`, exit 2, nothing
  * on stdout and nothing changed in the store; unknown commands get cliff's "Did you mean" on stdout.
  */

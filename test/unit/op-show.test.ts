@@ -1,5 +1,5 @@
 /**
- * `op show` against the real client's format rules (cli-reference §3, §5.10): Operation Parameters
+ * `op show` against the real client's format rules: Operation Parameters
  * is the JSON string Tacker v1 stores (Python json.dumps: `": "`, `", "`, non-ASCII as \\uXXXX), shown
  * quoted in a table cell; _links are Tacker's, with grant; a FAILED_TEMP occurrence shows the stored
  * error, whose detail names the failed step and node. The expected texts were produced by the real

@@ -3,7 +3,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { CliError } from '../../lib/errors.js';
 import { authFlags } from '../../cli/flags/openstack.js';
-import { wizardFlags } from '../../lib/params/wizard/flags.js';
+import { wizardFlags } from '../../cli/flags/wizard.js';
 import { message, type MessageResult } from '../../cli/results.js';
 
 export default class ParamsInit extends BaseCommand {
@@ -40,7 +40,7 @@ export default class ParamsInit extends BaseCommand {
     const { collectFlagValues } = await import('../../lib/params/wizard/flags.js');
     const store = await Store.open();
     const { model } = await loadPackage(store, args['vnfd-id']);
-    const values = collectFlagValues(flags);
+    const values = collectFlagValues(flags, Object.keys(wizardFlags));
     let body: Record<string, unknown>;
     if (interactive) {
       const prompts = await import('@inquirer/prompts');

@@ -1,5 +1,6 @@
 /**
- * Heat templates from a VNF package and an instantiate request (tacker-behavior.md §3.4–3.6).
+ * Heat templates from a VNF package and an instantiate request, built as Tacker's OpenStack
+ * infra driver builds them.
  *
  * - Packages with `BaseHOT/<flavour>/`: the top template and its nested files as they are, and the
  *   `nfv` parameter built from the VNFD and the request: `nfv.VDU.<vdu>.{flavor,image,desired_capacity}`

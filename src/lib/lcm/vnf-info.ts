@@ -1,5 +1,6 @@
 /**
- * `instantiatedVnfInfo` in the guide's shape (tacker-behavior.md §3.8, §3.11), from what Heat and
+ * `instantiatedVnfInfo` in the shape Tacker's v1 API returns
+ * (vnfcResourceInfo with computeResource and vnfcCpInfo, extCpInfo, vnfVirtualLinkResourceInfo), from what Heat and
  * Neutron report about the stack. VNFC identities survive refreshes: a VNFC keeps its id as long as
  * its Heat resource (stack + resource name) exists, so a VNFC heal changes only
  * `computeResource.resourceId`, while scale adds/removes entries.

@@ -6,6 +6,7 @@
  * (the `expected` and `hint` halves of an InputProblem).
  */
 import { ipVersion, isHostname, parseCidr, parseHostPort, parseRegistryAddress } from './address.js';
+import { maskUrlCredentials } from '../redact.js';
 
 export interface Finding {
   expected: string;
@@ -61,10 +62,8 @@ export function suggest(input: string, candidates: readonly string[], label: str
 
 const MAX_FOUND = 60;
 
-/** Hide the password of `scheme://user:password@host` URLs. */
-export function maskUrlPassword(s: string): string {
-  return s.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#@:]*):[^/?#]*@/, '$1:***@');
-}
+/** Hide the password of `scheme://user:password@host` URLs (the one masking module, with a short mask). */
+const maskUrlPassword = (s: string): string => maskUrlCredentials(s, '***');
 
 function jsonish(v: unknown): string {
   return JSON.stringify(v, (k, x: unknown) => {

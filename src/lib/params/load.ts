@@ -1,5 +1,5 @@
 /**
- * Param-file loading exactly like python-tackerclient 2.3.0's `jsonfile2body` (cli-reference §4):
+ * Param-file loading exactly like python-tackerclient 2.3.0's `jsonfile2body`:
  * the same checks in the same order and the same messages, all `CliError` with exit code 1.
  *
  *   missing / unreadable     Invalid input: User does not have read privileges to it
@@ -8,8 +8,8 @@
  *   falsy ({} [] 0 "" …)     Empty input: The parameter file is empty
  *   any other non-object     Unable to serialize object of type = '<class 'list'>'   (instantiate, create --I)
  *
- * When a JSON error comes from `#` comments (the guide's sample files carry `#Set the uuid …`
- * notes), a second line says so.
+ * When a JSON error comes from `#` comments (the user guide's sample param files carry
+ * `#Set the uuid …` notes), a second line says so.
  */
 import { constants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';

@@ -11,7 +11,8 @@ import type { VnfPackage } from '../package/model.js';
 import { validateInstantiateRequest } from './validate.js';
 import { Asker, type FlagValues, type Prompter, type Question, questionKey } from './wizard/ask.js';
 import { buildRequest, type WizardSources } from './wizard/flow.js';
-import { maskSecrets, preview } from './wizard/preview.js';
+import { maskSecrets } from '../redact.js';
+import { preview } from './wizard/preview.js';
 
 export { type Choice, type FlagValues, type Prompter } from './wizard/ask.js';
 export { type WizardSources } from './wizard/flow.js';

@@ -1,7 +1,8 @@
 /**
  * Built-in management driver `mgmt-drivers-kubernetes`: a kubeadm Kubernetes cluster on the VNF's
  * VMs whose nodes pull from private registries (Tacker's `kubernetes_mgmt.py` +
- * `install_k8s_cluster.sh`, tacker-behavior.md §2, without its flaws §2.11).
+ * `install_k8s_cluster.sh`, without their flaws: shell text built from parameters, files with two
+ * writers, no re-run).
  *
  *   instantiate_end   install the cluster (op-install.ts), register it as a VIM
  *   scale_start       SCALE_IN: drain + delete the workers Heat will remove (masters: etcd too),

@@ -1,6 +1,6 @@
 /**
  * Built-in management driver for the Docker private registry VNF (Tacker's
- * `private_registry_mgmt.py`, tacker-behavior.md §1), for the hooks `instantiate_end` and
+ * `private_registry_mgmt.py`), for the hooks `instantiate_end` and
  * `heal_end`: SSH to the VM, check the OS, configure the proxy, install Docker, load or pull the
  * registry image, run the `private_registry` container, check from this machine that it answers,
  * and record the endpoint in the instance's metadata (`vnf:<instance id>` for other instances).

@@ -4,7 +4,7 @@
  * whole file written through the engine: no parameter value ever becomes shell text, proxy values
  * reach apt/docker through the engine's private env file, passwords never appear on a command line.
  *
- * Step list (tacker-behavior.md §1.2, without its flaws):
+ * Step list (Tacker's private_registry_mgmt.py order, without its flaws):
  *   apt proxy configuration        (http_proxy or https_proxy given)
  *   install docker.io
  *   docker proxy configuration     (any proxy value given)
