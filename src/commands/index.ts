@@ -19,6 +19,7 @@ import OpList from './op/list.js';
 import OpRetry from './op/retry.js';
 import OpRollback from './op/rollback.js';
 import OpShow from './op/show.js';
+import OpEvents from './op/events.js';
 import PackageAdd from './package/add.js';
 import PackageDelete from './package/delete.js';
 import PackageList from './package/list.js';
@@ -49,6 +50,7 @@ export const COMMANDS = {
   list: List,
   'lock:release': LockRelease,
   'lock:show': LockShow,
+  'op:events': OpEvents,
   'op:fail': OpFail,
   'op:list': OpList,
   'op:retry': OpRetry,

@@ -216,7 +216,7 @@ describe('unknown commands, help and --version', () => {
     const t = await runCli(['op', 'shwo', 'ID'], { home });
     assert.deepEqual(
       [t.code, t.stdout],
-      [2, "vnflcm: 'op shwo ID' is not a vnflcm command. See 'vnflcm --help'.\nDid you mean one of these?\n  op fail\n  op list\n  op retry\n  op rollback\n  op show\n  help\n  lock release\n  lock show\n  show\n"],
+      [2, "vnflcm: 'op shwo ID' is not a vnflcm command. See 'vnflcm --help'.\nDid you mean one of these?\n  op events\n  op fail\n  op list\n  op retry\n  op rollback\n  op show\n  help\n  lock release\n  lock show\n  show\n"],
     );
     const g = await runCli(['--os-cloud', 'prod', 'shwo', 'x'], { home });
     assert.deepEqual([g.code, g.stdout], [2, "vnflcm: 'shwo x' is not a vnflcm command. See 'vnflcm --help'.\nDid you mean one of these?\n  show\n"]);

@@ -8,6 +8,7 @@ import { before, describe, test } from 'node:test';
 import Create from '../../src/commands/create.js';
 import Delete from '../../src/commands/delete.js';
 import List from '../../src/commands/list.js';
+import OpEvents from '../../src/commands/op/events.js';
 import OpShow from '../../src/commands/op/show.js';
 import PackageAdd from '../../src/commands/package/add.js';
 import Show from '../../src/commands/show.js';
@@ -155,5 +156,52 @@ describe('commands in process: op show, show of an instantiated VNF', () => {
     assert.equal(r.result, undefined);
     assert.equal(r.exitCode, 1);
     assert.equal(r.stderr, 'table vnf_lcm_op_occs not Found\n');
+  });
+});
+
+describe('commands in process: op events', () => {
+  const home = tempHome();
+  const OP = '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a';
+
+  test('the history of an occurrence: start, the step started, the state it ended in (both backends)', async () => {
+    const store = await openStore(home);
+    const step = { node: 'vm-1', name: 'pull image', at: '2026-12-03T09:00:02.000Z' };
+    await store.putOp({
+      id: OP,
+      operationState: 'PROCESSING',
+      stateEnteredTime: '2026-12-03T09:00:00.000Z',
+      startTime: '2026-12-03T09:00:00.000Z',
+      vnfInstanceId: 'i-events',
+      grantId: null,
+      operation: 'HEAL',
+      isAutomaticInvocation: false,
+      operationParams: {},
+      isCancelPending: false,
+      error: null,
+    });
+    await store.updateOp(OP, (o) => ({ ...o, runningSteps: [step] }));
+    let r = await runCommand(OpEvents, [OP, '-f', 'json'], { home });
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.deepEqual(r.result.columns, ['Time', 'Node', 'Step', 'Event']);
+    assert.deepEqual(
+      r.result.rows.map((row) => row.slice(1)),
+      [
+        ['', '', 'started HEAL'],
+        ['vm-1', 'pull image', 'step started'],
+      ],
+    );
+    await store.updateOp(OP, (o) => ({
+      ...o,
+      operationState: 'FAILED_TEMP',
+      stateEnteredTime: '2026-12-03T09:00:09.000Z',
+      failedStep: step,
+      error: { title: 'Heal failed', status: 500, detail: 'boom' },
+    }));
+    r = await runCommand(OpEvents, [OP], { home });
+    assert.deepEqual(r.result.rows.at(-1), ['2026-12-03T09:00:09.000Z', 'vm-1', 'pull image', 'FAILED_TEMP: Heal failed']);
+    assert.match(r.stdout, /FAILED_TEMP: Heal failed/, 'printed as a table');
+    const missing = await runCommand(OpEvents, ['no-such-op'], { home });
+    assert.equal(missing.exitCode, 1);
+    assert.match(missing.stderr, /table vnf_lcm_op_occs not Found/);
   });
 });

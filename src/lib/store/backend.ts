@@ -31,6 +31,14 @@ export interface HostKeyStore {
   set(id: string, fingerprint: string): Promise<void>;
 }
 
+/** One entry of an occurrence's history: its start, each step started, each change of state. */
+export interface OpEvent {
+  node: string;
+  step: string;
+  at: string;
+  message: string;
+}
+
 export interface StateBackend {
   /** 'file' or 'postgres' (shown by `vnflcm state status`). */
   readonly kind: 'file' | 'postgres';
@@ -69,6 +77,8 @@ export interface StateBackend {
   listHostKeys(): Promise<{ id: string; fingerprint: string; recordedAt?: string }[]>;
   /** An occurrence's log: the local file, else (shared state) the copy stored when it ended. */
   readOpLog(opId: string): Promise<Buffer | undefined>;
+  /** The append-only history of an occurrence (PostgreSQL keeps one; the file store keeps only the record). */
+  opEvents?(opId: string): Promise<OpEvent[]>;
   /** Store an occurrence's log (state import). */
   writeOpLog(opId: string, data: Buffer): Promise<void>;
 

@@ -15,14 +15,14 @@ import { vnflcmHome } from '../paths.js';
 import { isPostgresUrl, redactUrl, resolveStateUrl } from '../state/url.js';
 import { CliError } from '../errors.js';
 import { DIR_MODE, ensureDir } from './atomic.js';
-import type { HostKeyStore, StateBackend, Update, VimRecord } from './backend.js';
+import type { HostKeyStore, OpEvent, StateBackend, Update, VimRecord } from './backend.js';
 import { FileBackend } from './file-backend.js';
 import { migrate, needsMigration, SCHEMA_VERSION } from './migrations.js';
 import type { OperationLock } from './oplock.js';
 import type { OpOccRecord, PackageRecord, VnfInstanceRecord } from './records.js';
 
 export * from './records.js';
-export type { VimRecord } from './backend.js';
+export type { OpEvent, VimRecord } from './backend.js';
 export { isSafeId } from './file-backend.js';
 
 export interface OpenOptions {
@@ -125,6 +125,24 @@ export class Store {
   getOp(id: string): Promise<OpOccRecord | undefined> {
     return this.backend.getOp(id);
   }
+  /**
+   * An occurrence's history, oldest first. PostgreSQL has every event (another operator can follow
+   * a running operation with it); the file store has only what the record holds: the start, the
+   * steps running now or when it stopped, its current state.
+   */
+  async opEvents(opId: string): Promise<OpEvent[]> {
+    if (this.backend.opEvents) return this.backend.opEvents(opId);
+    const op = await this.backend.getOp(opId);
+    if (!op) return [];
+    const events: OpEvent[] = [{ node: '', step: '', at: op.startTime, message: `started ${op.operation}` }];
+    for (const s of op.runningSteps ?? []) events.push({ node: s.node, step: s.name, at: s.at, message: 'step started' });
+    if (op.operationState !== 'STARTING' && op.operationState !== 'PROCESSING') {
+      const title = op.error?.title ? `: ${op.error.title}` : '';
+      events.push({ node: op.failedStep?.node ?? '', step: op.failedStep?.name ?? '', at: op.stateEnteredTime, message: `${op.operationState}${title}` });
+    }
+    return events;
+  }
+
 
   putOp(rec: OpOccRecord): Promise<void> {
     return this.backend.putOp(rec);
