@@ -23,7 +23,7 @@ import { machine, writeSection } from './report.js';
 const argIdx = process.argv.indexOf('--runs');
 const RUNS = argIdx >= 0 ? Number(process.argv[argIdx + 1]) : 3;
 /** The kill point: a worker's join starting (the master's `kubeadm init` has finished before any join). */
-const KILL_AT = /… worker-\w+: kubeadm join/;
+const KILL_AT = /… worker-\w+: kubeadm-join/;
 
 const facts = ensureEnv();
 const env = cloudEnv(facts);

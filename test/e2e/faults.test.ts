@@ -54,15 +54,15 @@ interface KillPoint {
 }
 const KILL_POINTS: KillPoint[] = [
   { op: 'instantiate', label: 'create stack', at: /… create stack vnf-/ },
-  { op: 'instantiate', label: 'master: kubeadm init', at: /… master-\w+: kubeadm init/ },
-  { op: 'instantiate', label: 'worker: prepare', at: /… worker-\w+: prepare \(runtime, packages\)/ },
-  { op: 'instantiate', label: 'worker: kubeadm join', at: /… worker-\w+: kubeadm join/ },
+  { op: 'instantiate', label: 'master: kubeadm init', at: /… master-\w+: kubeadm-init/ },
+  { op: 'instantiate', label: 'worker: prepare', at: /… worker-\w+: runtime-packages/ },
+  { op: 'instantiate', label: 'worker: kubeadm join', at: /… worker-\w+: kubeadm-join/ },
   { op: 'instantiate', label: 'master: register Kubernetes VIM', at: /… master-\w+: register Kubernetes VIM/ },
   { op: 'scale-out', label: 'update stack', at: /… update stack vnf-/ },
   { op: 'scale-out', label: 'master: join data', at: /… master-\w+: join data/ },
-  { op: 'scale-out', label: 'new worker: kubeadm join', at: /… worker-\w+: kubeadm join/ },
+  { op: 'scale-out', label: 'new worker: kubeadm join', at: /… worker-\w+: kubeadm-join/ },
   { op: 'heal', label: 'mark unhealthy', at: /… mark workerNode \S+ unhealthy/ },
-  { op: 'heal', label: 'healed worker: kubeadm join', at: /… worker-\w+: kubeadm join/ },
+  { op: 'heal', label: 'healed worker: kubeadm join', at: /… worker-\w+: kubeadm-join/ },
 ];
 
 function envSh(args: string[]): { code: number; out: string } {
@@ -455,7 +455,7 @@ describe('fault injection', { timeout: 90 * 60_000 }, () => {
     };
     try {
       const { id, r, node } = await clusterWithFault(
-        /… (worker-\w+): prepare \(runtime, packages\)/,
+        /… (worker-\w+): runtime-packages/,
         (ip) => {
           vm = vmAt(ip);
           envSh(['vm', 'exec', vm, 'pkill', '-STOP', '-f', listener]);
