@@ -309,8 +309,8 @@ async function runScenario(label: string, workers: number, concurrency: number, 
   const ctx = await harnessContext('instantiate_end', ctxOpts);
   const m = await measured(vms, async () => createKubernetesDriver().instantiate_end?.(ctx));
   const calls = stubCalls(vms);
-  const initDone = [...progress.done.entries()].find(([k]) => k.endsWith('|kubeadm init'))?.[1] ?? NaN;
-  const lastJoin = Math.max(...[...progress.done.entries()].filter(([k]) => k.includes('|kubeadm join')).map(([, v]) => v));
+  const initDone = [...progress.done.entries()].find(([k]) => k.endsWith('|kubeadm-init'))?.[1] ?? NaN;
+  const lastJoin = Math.max(...[...progress.done.entries()].filter(([k]) => k.includes('|kubeadm-join')).map(([, v]) => v));
   const res: Result = {
     scenario: label,
     workers,
