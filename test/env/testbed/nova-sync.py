@@ -661,11 +661,15 @@ class Sync:
         self.last_err = None
         self.failures = 0
         self.polls += 1
-        if self.last_ok is None:
-            log('first poll ok (%s)' % self.cloud.label)
-            open(self.ready_file, 'w').close()
+        first = self.last_ok is None
         self.last_ok = t
         self.dirty = True                          # status shows the last good poll
+        if first:
+            log('first poll ok (%s)' % self.cloud.label)
+            # state.json names this process before `ready` appears: `nova-sync.sh start` returns on
+            # `ready` and `status` reads the pid from state.json (a stale one reads as not running)
+            self.save(force=True)
+            open(self.ready_file, 'w').close()
         return self.a.interval
 
     def poll_failed(self, msg, tb=None):
