@@ -133,3 +133,24 @@ test('runSteps: a plain error in check is reported with the step and phase; the 
 test('runSteps: no steps is fine', async () => {
   assert.deepEqual(await runSteps(new FakeHost(), []), []);
 });
+
+test('runSteps: a step failing on a dead SSH connection says why the connection died (not only ssh2\'s "No response from server")', async () => {
+  type Host = { target: string; connectionLost: string | undefined };
+  const host: Host = { target: 'ubuntu@192.0.2.7:22', connectionLost: 'the VM stopped answering (SSH keepalive timeout: unreachable or hung)' };
+  const step: Step<Host> = {
+    name: 'runtime-packages',
+    check: async () => false,
+    apply: async () => {
+      throw new Error('No response from server');
+    },
+  };
+  const err = (await runSteps(host, [step]).catch((e: unknown) => e)) as StepFailedError;
+  assert.ok(err instanceof StepFailedError);
+  assert.equal(
+    err.message,
+    'Step "runtime-packages" on ubuntu@192.0.2.7:22 failed during apply: No response from server (the connection is gone: the VM stopped answering (SSH keepalive timeout: unreachable or hung))',
+  );
+  const alive: Host = { target: 'ubuntu@192.0.2.8:22', connectionLost: undefined };
+  const err2 = (await runSteps(alive, [step]).catch((e: unknown) => e)) as StepFailedError;
+  assert.equal(err2.message, 'Step "runtime-packages" on ubuntu@192.0.2.8:22 failed during apply: No response from server');
+});

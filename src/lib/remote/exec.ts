@@ -123,6 +123,11 @@ export class SshConnection {
   get closed(): boolean {
     return this.closedReason !== undefined;
   }
+  /** Why the connection ended (keepalive timeout, closed by the peer…), or undefined while it is up. */
+  get connectionLost(): string | undefined {
+    return this.closedReason;
+  }
+
 
   /** Run a command line over one exec channel; logs it; throws on timeout or lost connection. */
   protected exec(commandLine: string, o: ExecOptions): Promise<RawRunResult> {

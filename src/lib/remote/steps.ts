@@ -115,7 +115,10 @@ async function runStepList<H>(host: H, steps: readonly Step<H>[], opts: RunSteps
       opts.onStep?.(report, index, total);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      const text = err instanceof RemoteError ? message : `Step "${step.name}" on ${target} failed during ${phase}: ${message}`;
+      // ssh2 fails requests in flight on a dead connection with "No response from server": say why it died
+      const lost = connectionLostOf(host);
+      const why = lost && !message.includes(lost) ? ` (the connection is gone: ${lost})` : '';
+      const text = err instanceof RemoteError ? message : `Step "${step.name}" on ${target} failed during ${phase}: ${message}${why}`;
       const redacted = opts.log ? opts.log.secrets.apply(text) : text;
       const report: StepReport = { name: step.name, status: 'failed', ms: Date.now() - t0, error: redacted };
       reports.push(report);
@@ -221,4 +224,13 @@ function targetOf(host: unknown): string {
     return (host as { target: string }).target;
   }
   return 'the host';
+}
+
+/** Why the host's connection died, when it is an SSH connection that did (RemoteHost.connectionLost). */
+function connectionLostOf(host: unknown): string | undefined {
+  if (typeof host === 'object' && host !== null && 'connectionLost' in host) {
+    const v = (host as { connectionLost: unknown }).connectionLost;
+    return typeof v === 'string' ? v : undefined;
+  }
+  return undefined;
 }
