@@ -148,6 +148,24 @@ export class PgBackend implements StateBackend {
     }
   }
 
+  /** `fn` in one transaction on a pooled connection: committed, or rolled back and explained. */
+  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect().catch((err: unknown) => {
+      throw this.explain(err);
+    });
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw this.explain(err);
+    } finally {
+      client.release();
+    }
+  }
+
   // ---- packages -------------------------------------------------------------------------
 
   packageContentDir(vnfdId: string): string {
@@ -189,11 +207,7 @@ export class PgBackend implements StateBackend {
   async putPackage(rec: PackageRecord): Promise<void> {
     const dir = this.packageContentDir(rec.vnfdId);
     const files = await walk(dir);
-    const client = await this.pool.connect().catch((err: unknown) => {
-      throw this.explain(err);
-    });
-    try {
-      await client.query('BEGIN');
+    await this.transaction(async (client) => {
       await client.query(
         `INSERT INTO packages (vnfd_id, id, onboarded_at, content_hash, body) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (vnfd_id) DO UPDATE SET id = $2, onboarded_at = $3, content_hash = $4, body = $5, version = packages.version + 1`,
@@ -204,13 +218,7 @@ export class PgBackend implements StateBackend {
         const st = await stat(join(dir, f));
         await client.query('INSERT INTO package_files (vnfd_id, path, mode, data) VALUES ($1, $2, $3, $4)', [rec.vnfdId, f, st.mode & 0o777, await readFile(join(dir, f))]);
       }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw this.explain(err);
-    } finally {
-      client.release();
-    }
+    });
     await writeFileAtomic(join(this.root, 'cache', 'packages', safeName(rec.vnfdId), 'hash.json'), JSON.stringify({ contentHash: rec.contentHash }));
   }
 
@@ -276,11 +284,7 @@ export class PgBackend implements StateBackend {
 
   async putOp(rec: OpOccRecord): Promise<void> {
     const body = this.secrets.seal(rec, `operation ${rec.id}`);
-    const client = await this.pool.connect().catch((err: unknown) => {
-      throw this.explain(err);
-    });
-    try {
-      await client.query('BEGIN');
+    await this.transaction(async (client) => {
       const prev = await client.query<Row<OpOccRecord>>('SELECT body FROM op_occs WHERE id = $1 FOR UPDATE', [rec.id]);
       await client.query(
         `INSERT INTO op_occs (id, vnf_instance_id, operation, operation_state, start_time, body) VALUES ($1, $2, $3, $4, $5, $6)
@@ -288,13 +292,7 @@ export class PgBackend implements StateBackend {
         [rec.id, rec.vnfInstanceId, rec.operation, rec.operationState, rec.startTime, body],
       );
       await this.recordEvents(client, prev.rows[0]?.body, rec);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw this.explain(err);
-    } finally {
-      client.release();
-    }
+    });
     await this.storeLogIfDone(rec);
   }
 
@@ -311,11 +309,7 @@ export class PgBackend implements StateBackend {
       const cur = this.secrets.open(row.body);
       const next = await fn(structuredClone(cur));
       const body = this.secrets.seal(next, `operation ${id}`);
-      const client = await this.pool.connect().catch((err: unknown) => {
-        throw this.explain(err);
-      });
-      try {
-        await client.query('BEGIN');
+      await this.transaction(async (client) => {
         const u = await client.query(
           `UPDATE op_occs SET vnf_instance_id = $3, operation = $4, operation_state = $5, start_time = $6, body = $7, version = version + 1
            WHERE id = $1 AND version = $2`,
@@ -323,13 +317,7 @@ export class PgBackend implements StateBackend {
         );
         if (u.rowCount !== 1) throw new StateConflict(`Operation occurrence ${id}`);
         await this.recordEvents(client, cur, next);
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw this.explain(err);
-      } finally {
-        client.release();
-      }
+      });
       await this.storeLogIfDone(next);
       return next;
     });
